@@ -1,0 +1,14 @@
+// H of DESIGN §3: SHA-256 everywhere, from @noble/hashes so Node and the browser agree.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from './bytes.ts';
+
+export const HASH_BYTES = 32;
+
+export function hash(data: Uint8Array): Uint8Array {
+  return sha256(data);
+}
+
+/** H(a || b || ...) without the caller building the concatenation. */
+export function hashParts(...parts: Uint8Array[]): Uint8Array {
+  return sha256(concatBytes(...parts));
+}
