@@ -23,3 +23,10 @@ export class EncodingError extends SpmsError {
     this.name = 'EncodingError';
   }
 }
+
+export class TreeError extends SpmsError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'TreeError';
+  }
+}
