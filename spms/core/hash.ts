@@ -1,5 +1,5 @@
-// H of DESIGN §3: SHA-256 everywhere, from @noble/hashes so Node and the browser agree.
-import { sha256 } from '@noble/hashes/sha2.js';
+// H of DESIGN §3: SHA-256 everywhere, one pure implementation so Node and the browser agree.
+import { sha256 } from './sha256.ts';
 import { concatBytes } from './bytes.ts';
 
 export const HASH_BYTES = 32;

@@ -6,8 +6,23 @@ import { hash } from '../hash.ts';
 export const INDEX_BITS = 256;
 const INDEX_TAG = concatBytes(utf8('spms/index/v1'), Uint8Array.of(0));
 
+let scratch = new Uint8Array(INDEX_TAG.length + 256);
+scratch.set(INDEX_TAG);
+
 export function indexOf(name: string): Uint8Array {
-  return hash(concatBytes(INDEX_TAG, utf8(name)));
+  // Names are ASCII (DESIGN §3.1), so copying char codes is their UTF-8; anything else takes the general path.
+  const n = name.length;
+  if (INDEX_TAG.length + n > scratch.length) {
+    scratch = new Uint8Array(INDEX_TAG.length + n);
+    scratch.set(INDEX_TAG);
+  }
+  const base = INDEX_TAG.length;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f) return hash(concatBytes(INDEX_TAG, utf8(name)));
+    scratch[base + i] = c;
+  }
+  return hash(scratch.subarray(0, base + n));
 }
 
 /** Bit `i` of `index` (0 = most significant bit of byte 0). */

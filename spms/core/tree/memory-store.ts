@@ -37,7 +37,7 @@ export class MemoryNodeStore implements NodeStore {
   }
 
   getTombstone(index: Uint8Array): number | undefined {
-    return this.tombstones.get(toHex(index));
+    return this.tombstones.size === 0 ? undefined : this.tombstones.get(toHex(index));
   }
 
   commit(change: TreeCommit): void {
