@@ -105,7 +105,7 @@ describe('prefix tree', () => {
         const many = newTree();
         const size = Math.ceil(shuffled.length / parts);
         let epoch = 0;
-        let root = new Uint8Array();
+        let root: Uint8Array = new Uint8Array();
         for (let i = 0; i < shuffled.length; i += size) root = many.commit(epoch++, shuffled.slice(i, i + size)).root;
         expect(root).toEqual(single);
       }),
