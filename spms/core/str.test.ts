@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { utf8 } from './bytes.ts';
+import { hash } from './hash.ts';
+import { decodeSignedStr, encodeSignedStr, encodeStrMessage, generateStrKeyPair, signStr, strFromJson, strHash, strToJson, verifyStrSignature, ZERO_HASH, type StrFields } from './str.ts';
+import type { EncodingError } from './errors.ts';
+
+const keys = generateStrKeyPair(hash(utf8('str test key')));
+const fields: StrFields = {
+  pvId: 'PV1',
+  treeId: hash(utf8('tree')),
+  epoch: 7,
+  timestampMs: 1_700_000_000_000,
+  root: hash(utf8('root')),
+  prevStrHash: ZERO_HASH,
+  policyHash: hash(utf8('policy')),
+};
+
+function code(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as EncodingError).code;
+  }
+  return 'none';
+}
+
+describe('signed tree roots', () => {
+  it('lays out the message exactly as specified', () => {
+    const m = encodeStrMessage(fields);
+    expect(new TextDecoder().decode(m.subarray(0, 11))).toBe('SPMS-STR-v1');
+    expect(m[11]).toBe(3);
+    expect(new TextDecoder().decode(m.subarray(12, 15))).toBe('PV1');
+    expect(m.subarray(15, 47)).toEqual(fields.treeId);
+    expect([...m.subarray(47, 55)]).toEqual([0, 0, 0, 0, 0, 0, 0, 7]);
+    expect(m.length).toBe(11 + 1 + 3 + 32 + 8 + 8 + 32 * 3);
+  });
+
+  it('signs, verifies, and round-trips through binary and JSON', () => {
+    const s = signStr(fields, keys.secretKey);
+    expect(verifyStrSignature(s, keys.publicKey)).toBe(true);
+    expect(decodeSignedStr(encodeSignedStr(s))).toEqual(s);
+    expect(strFromJson(JSON.parse(JSON.stringify(strToJson(s))))).toEqual(s);
+    expect(strHash(s)).toEqual(hash(encodeSignedStr(s)));
+  });
+
+  it('fails verification when any bit of the signed bytes changes or the key is another', () => {
+    const s = signStr(fields, keys.secretKey);
+    const bytes = encodeSignedStr(s);
+    const other = generateStrKeyPair(hash(utf8('other')));
+    expect(verifyStrSignature(s, other.publicKey)).toBe(false);
+    fc.assert(
+      fc.property(fc.integer({ min: 12 * 8, max: bytes.length * 8 - 1 }), (bit) => {
+        const m = Uint8Array.from(bytes);
+        m[bit >>> 3]! ^= 0x80 >>> (bit & 7);
+        let decoded;
+        try {
+          decoded = decodeSignedStr(m);
+        } catch {
+          return;
+        }
+        expect(verifyStrSignature(decoded, keys.publicKey)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses malformed input with precise codes', () => {
+    const bytes = encodeSignedStr(signStr(fields, keys.secretKey));
+    expect(code(() => decodeSignedStr(bytes.subarray(0, 50)))).toBe('str-truncated');
+    expect(code(() => decodeSignedStr(Uint8Array.from([...bytes, 1])))).toBe('str-trailing');
+    expect(code(() => decodeSignedStr(utf8('NOT-AN-STR-v1....')))).toBe('str-magic');
+    expect(code(() => encodeStrMessage({ ...fields, pvId: '' }))).toBe('str-pv-id');
+    expect(code(() => encodeStrMessage({ ...fields, root: new Uint8Array(31) }))).toBe('str-field');
+    expect(code(() => encodeStrMessage({ ...fields, epoch: -1 }))).toBe('str-field');
+    expect(code(() => strFromJson({ ...strToJson(signStr(fields, keys.secretKey)), root: 'XYZ' }))).toBe('str-json');
+    expect(code(() => strFromJson(null))).toBe('str-json');
+    expect(verifyStrSignature({ ...signStr(fields, keys.secretKey), signature: new Uint8Array(3) }, keys.publicKey)).toBe(false);
+  });
+});
