@@ -13,3 +13,8 @@ export * from './tree/prefix-tree.ts';
 export * from './tree/proof.ts';
 export * from './tree/proof-codec.ts';
 export * from './tree/verify-lookup.ts';
+export * from './str.ts';
+export * from './chain.ts';
+export * from './policy.ts';
+export * from './formula/index.ts';
+export * from './bundle.ts';
