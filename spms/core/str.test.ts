@@ -76,5 +76,63 @@ describe('signed tree roots', () => {
     expect(code(() => strFromJson({ ...strToJson(signStr(fields, keys.secretKey)), root: 'XYZ' }))).toBe('str-json');
     expect(code(() => strFromJson(null))).toBe('str-json');
     expect(verifyStrSignature({ ...signStr(fields, keys.secretKey), signature: new Uint8Array(3) }, keys.publicKey)).toBe(false);
+    expect(verifyStrSignature(signStr(fields, keys.secretKey), keys.publicKey.subarray(1))).toBe(false);
+  });
+
+  it('bounds pvId to 1..255 bytes of well-formed UTF-8', () => {
+    expect(decodeSignedStr(encodeSignedStr(signStr({ ...fields, pvId: 'é'.repeat(127) + 'x' }, keys.secretKey))).pvId).toBe('é'.repeat(127) + 'x');
+    expect(code(() => encodeStrMessage({ ...fields, pvId: 'é'.repeat(128) }))).toBe('str-pv-id');
+    expect(code(() => encodeStrMessage({ ...fields, pvId: 'PV\uD800' }))).toBe('str-pv-id');
+    const bytes = encodeSignedStr(signStr({ ...fields, pvId: 'PVé' }, keys.secretKey));
+    bytes[14] = 0xff; // second byte of "é": no longer UTF-8
+    expect(code(() => decodeSignedStr(bytes))).toBe('str-pv-id');
+    bytes[11] = 0;
+    expect(code(() => decodeSignedStr(bytes))).toBe('str-pv-id');
+  });
+
+  it('refuses epochs and timestamps beyond 2^53-1 when decoding', () => {
+    const bytes = encodeSignedStr(signStr(fields, keys.secretKey));
+    bytes[47] = 0xff; // top byte of the u64 epoch
+    expect(code(() => decodeSignedStr(bytes))).toBe('str-field');
+    expect(code(() => encodeStrMessage({ ...fields, timestampMs: 2 ** 53 }))).toBe('str-field');
+    expect(code(() => encodeStrMessage({ ...fields, epoch: 1.5 }))).toBe('str-field');
+  });
+
+  it('guards the JSON form field by field', () => {
+    const json = strToJson(signStr(fields, keys.secretKey));
+    const bad: [unknown, RegExp][] = [
+      [[json], /JSON object/],
+      [{ ...json, extra: 1 }, /unknown STR field "extra"/],
+      [{ ...json, epoch: '7' }, /epoch must be an integer/],
+      [{ ...json, timestampMs: -1 }, /timestampMs must be an integer/],
+      [{ ...json, signature: json.signature.toUpperCase() }, /signature must be 128 lowercase hex digits/],
+      [{ ...json, treeId: json.treeId.slice(2) }, /treeId must be 64 lowercase hex digits/],
+      [{ ...json, pvId: 7 }, /pvId must be a string/],
+      [{ ...json, pvId: '' }, /pvId must be 1 to 255 bytes/],
+    ];
+    for (const [input, message] of bad) expect(() => strFromJson(input)).toThrow(message);
+  });
+
+  it('refuses a mauled signature whose scalar is not reduced (S + L)', () => {
+    const s = signStr(fields, keys.secretKey);
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    let scalar = 0n;
+    for (let i = 63; i >= 32; i--) scalar = (scalar << 8n) | BigInt(s.signature[i]!);
+    const mauled = Uint8Array.from(s.signature);
+    let big = scalar + L;
+    for (let i = 32; i < 64; i++) {
+      mauled[i] = Number(big & 0xffn);
+      big >>= 8n;
+    }
+    expect(verifyStrSignature({ ...s, signature: mauled }, keys.publicKey)).toBe(false);
+  });
+
+  it('makes key pairs from a 32-byte seed or at random, and refuses bad keys', () => {
+    expect(generateStrKeyPair(hash(utf8('str test key')))).toEqual(keys);
+    const fresh = generateStrKeyPair();
+    expect(fresh.publicKey).toHaveLength(32);
+    expect(fresh.secretKey).not.toEqual(keys.secretKey);
+    expect(code(() => generateStrKeyPair(new Uint8Array(31)))).toBe('str-key');
+    expect(code(() => signStr(fields, new Uint8Array(64)))).toBe('str-key');
   });
 });
