@@ -28,7 +28,8 @@ function layerRule(folder, browser) {
   }));
   return {
     files: [`${folder}/**/*.ts`],
-    ignores: [`${folder}/**/*.test.ts`],
+    // Tests, and Node-only entry points (node-*.ts) that the browser bundle never includes.
+    ignores: [`${folder}/**/*.test.ts`, ...(browser ? [`${folder}/**/node-*.ts`] : [])],
     rules: {
       'no-restricted-imports': [
         'error',
