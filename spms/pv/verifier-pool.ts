@@ -1,0 +1,53 @@
+// Runs one verifier job in its own child process, with a wall-clock timeout
+// and a heap cap, so a verifier that loops, leaks or crashes costs only its
+// own job. A crash or timeout is an 'error' outcome, never an exception.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { VerifierJobMessage, VerifierOutcome, WorkerReply } from './verifier-job.ts';
+
+const WORKER = fileURLToPath(new URL('./verifier-worker.ts', import.meta.url));
+
+export interface JobLimits {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+export function runInWorker(job: VerifierJobMessage, limits: JobLimits, signal?: AbortSignal): Promise<VerifierOutcome> {
+  const started = performance.now();
+  const failure = (message: string): VerifierOutcome => ({
+    verdict: 'error',
+    property: job.verifier.property,
+    findings: [{ check: job.verifier.kind, severity: 'error', message }],
+    log: '',
+    durationMs: Math.round(performance.now() - started),
+  });
+  return new Promise((resolve) => {
+    const child = fork(WORKER, [], {
+      execArgv: ['--import', 'tsx', `--max-old-space-size=${limits.memoryMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      if (stderr.length < 8192) stderr += c.toString('utf8');
+    });
+    let settled = false;
+    const finish = (outcome: VerifierOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      resolve(outcome);
+    };
+    const onAbort = (): void => finish(failure('cancelled'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish(failure(`verifier ${job.verifier.id} exceeded its ${limits.timeoutMs} ms timeout`)), limits.timeoutMs);
+    child.on('message', (reply: WorkerReply) => finish(reply.ok ? reply.result : failure(reply.error)));
+    child.on('exit', (code, sig) => {
+      const oom = /heap out of memory|Allocation failed/i.test(stderr);
+      finish(failure(oom ? `verifier ${job.verifier.id} exceeded its ${limits.memoryMb} MB memory cap` : `verifier worker exited (${sig ?? `code ${String(code)}`})${stderr === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`));
+    });
+    child.send(job);
+  });
+}
