@@ -12,7 +12,7 @@ export interface VerifierJobMessage {
 export interface VerifierOutcome {
   verdict: 'pass' | 'fail' | 'error';
   property: string;
-  findings: { check: string; severity: 'error' | 'warning' | 'info'; message: string; [k: string]: unknown }[];
+  findings: { check: string; severity: 'error' | 'warning' | 'info'; message: string; pluglet?: string; instruction?: number; disasm?: string; source?: { file: string; line: number } }[];
   log: string;
   durationMs: number;
 }
