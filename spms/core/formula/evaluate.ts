@@ -1,6 +1,6 @@
+// Meaning of a formula: true or false over the set of atoms that hold
+// (PVs whose proofs verified, or properties whose verifiers passed).
 import type { FormulaAst } from './ast.ts';
-import { FormulaError } from './formula-error.ts';
-import { parseFormula } from './parser.ts';
 
 export function evaluateFormula(ast: FormulaAst, satisfied: ReadonlySet<string>): boolean {
   switch (ast.kind) {
@@ -13,9 +13,10 @@ export function evaluateFormula(ast: FormulaAst, satisfied: ReadonlySet<string>)
     case 'or':
       return ast.operands.some((o) => evaluateFormula(o, satisfied));
     case 'threshold': {
+      if (ast.k === 0) return true;
       let count = 0;
       for (const o of ast.operands) if (evaluateFormula(o, satisfied) && ++count >= ast.k) return true;
-      return ast.k === 0;
+      return false;
     }
   }
 }
@@ -30,27 +31,4 @@ export function atomsOf(ast: FormulaAst): string[] {
   };
   walk(ast);
   return [...out];
-}
-
-function firstNegation(ast: FormulaAst): { column: number } | undefined {
-  if (ast.kind === 'not') return ast;
-  if (ast.kind === 'atom') return undefined;
-  for (const o of ast.operands) {
-    const found = firstNegation(o);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/** Monotone: adding satisfied atoms never makes the formula false (no negation). */
-export function isMonotone(ast: FormulaAst): boolean {
-  return firstNegation(ast) === undefined;
-}
-
-/** Peers' trust formulas: negation is refused, since a peer cannot prove a PV's silence. */
-export function parseMonotoneFormula(source: string): FormulaAst {
-  const ast = parseFormula(source);
-  const neg = firstNegation(ast);
-  if (neg !== undefined) throw new FormulaError('negation-not-allowed', neg.column, 'negation is not allowed in a trust formula (it must be monotone)');
-  return ast;
 }

@@ -3,10 +3,15 @@
 //   term      := factor (("&" | "and" | "∧") factor)*
 //   factor    := ("!" | "not" | "¬") factor | "(" expr ")" | threshold | ident
 //   threshold := INT "of" "(" expr ("," expr)* ")"
-// The result is data; nothing is ever evaluated as code.
+// The result is data; nothing is ever evaluated as code. Chains of one
+// operator become one n-ary node ("a & b & c"), while parentheses keep their
+// grouping ("a & (b & c)"), so formatting gives back the same tree.
 import type { FormulaAst } from './ast.ts';
 import { FormulaError } from './formula-error.ts';
-import { tokenize, type Token, type TokenKind } from './lexer.ts';
+import { KEYWORDS, tokenize, type Token, type TokenKind } from './lexer.ts';
+
+/** Deepest nesting of "(", "!" and thresholds accepted: bounds the recursion on hostile input. */
+export const MAX_FORMULA_DEPTH = 64;
 
 const DESCRIBE: Record<TokenKind, string> = {
   ident: 'a name',
@@ -21,8 +26,11 @@ const DESCRIBE: Record<TokenKind, string> = {
   end: 'the end of the formula',
 };
 
+const OPERAND = 'a name, "!", "(" or a threshold such as 2of(A, B, C)';
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -34,8 +42,10 @@ class Parser {
   }
 
   private fail(token: Token, expected: string): never {
-    const found = token.kind === 'end' ? 'the end of the formula' : `"${token.text}"`;
-    throw new FormulaError(token.kind === 'end' ? 'unexpected-end' : 'unexpected-token', token.column, `expected ${expected}, found ${found}`);
+    if (token.kind === 'end') throw new FormulaError('unexpected-end', token.column, `expected ${expected}, found the end of the formula`);
+    const lower = token.text.toLowerCase();
+    const hint = token.kind === 'ident' && lower !== token.text && Object.hasOwn(KEYWORDS, lower) ? ` (operators are lowercase: "${lower}")` : '';
+    throw new FormulaError('unexpected-token', token.column, `expected ${expected}, found "${token.text}"${hint}`);
   }
 
   private expect(kind: TokenKind, context: string): Token {
@@ -45,10 +55,10 @@ class Parser {
   }
 
   parse(): FormulaAst {
-    if (this.peek().kind === 'end') throw new FormulaError('empty', 1, 'the formula is empty');
+    if (this.peek().kind === 'end') throw new FormulaError('empty', 1, `the formula is empty; expected ${OPERAND}`);
     const ast = this.expr();
     const t = this.peek();
-    if (t.kind !== 'end') this.fail(t, '"|", "&" or the end of the formula');
+    if (t.kind !== 'end') this.fail(t, t.kind === 'rparen' ? 'the end of the formula (this ")" closes nothing)' : '"|", "&" or the end of the formula');
     return ast;
   }
 
@@ -72,43 +82,45 @@ class Parser {
 
   private factor(): FormulaAst {
     const t = this.next();
-    switch (t.kind) {
-      case 'not':
-        return { kind: 'not', operand: this.factor(), column: t.column };
-      case 'lparen': {
-        const inner = this.expr();
-        this.expect('rparen', 'to close the "(" at column ' + t.column);
-        return inner;
-      }
-      case 'int':
-        return this.threshold(t);
-      case 'ident':
-        return { kind: 'atom', name: t.text, column: t.column };
-      default:
-        return this.fail(t, 'a name, "!", "(" or a threshold such as 2of(A, B, C)');
+    if (t.kind === 'ident') return { kind: 'atom', name: t.text, column: t.column };
+    if (t.kind !== 'not' && t.kind !== 'lparen' && t.kind !== 'int') this.fail(t, OPERAND);
+    if (++this.depth > MAX_FORMULA_DEPTH) throw new FormulaError('too-deep', t.column, `the formula nests more than ${MAX_FORMULA_DEPTH} levels deep here`);
+    let ast: FormulaAst;
+    if (t.kind === 'not') {
+      ast = { kind: 'not', operand: this.factor(), column: t.column };
+    } else if (t.kind === 'lparen') {
+      ast = this.expr();
+      this.expect('rparen', `to close the "(" at column ${t.column}`);
+    } else {
+      ast = this.threshold(t);
     }
+    this.depth--;
+    return ast;
   }
 
-  private threshold(intToken: Token): FormulaAst {
-    const ofToken = this.next();
-    if (ofToken.kind !== 'of') {
-      throw new FormulaError('expected-of', ofToken.column, `expected "of" after ${intToken.text} (a threshold is written like 2of(A, B, C))`);
+  private threshold(count: Token): FormulaAst {
+    const of = this.next();
+    if (of.kind !== 'of') {
+      const found = of.kind === 'end' ? 'the end of the formula' : `"${of.text}"`;
+      throw new FormulaError('expected-of', of.column, `expected "of" after ${count.text}, found ${found} (a threshold is written like 2of(A, B, C))`);
     }
-    this.expect('lparen', 'after "of"');
+    this.expect('lparen', `after "${count.text}of"`);
     const operands = [this.expr()];
     while (this.peek().kind === 'comma') {
       this.next();
       operands.push(this.expr());
     }
-    this.expect('rparen', 'to close the threshold');
-    const k = Number(intToken.text);
-    if (!Number.isSafeInteger(k) || k > operands.length) {
-      throw new FormulaError('threshold-too-large', intToken.column, `threshold ${intToken.text} exceeds its ${operands.length} operand(s)`);
+    this.expect('rparen', `or "," in the threshold opened at column ${count.column}`);
+    const k = Number(count.text);
+    if (k > operands.length) {
+      throw new FormulaError('threshold-too-large', count.column, `threshold ${count.text} exceeds its ${operands.length} operand${operands.length === 1 ? '' : 's'}; expected a number from 0 to ${operands.length}`);
     }
-    return { kind: 'threshold', k, operands, column: intToken.column };
+    return { kind: 'threshold', k, operands, column: count.column };
   }
 }
 
+/** Parses a formula; throws a FormulaError naming the column and what was expected there. */
 export function parseFormula(source: string): FormulaAst {
+  if (typeof source !== 'string') throw new FormulaError('not-a-string', 1, `a formula must be a string, got ${source === null ? 'null' : typeof source}`);
   return new Parser(tokenize(source)).parse();
 }
