@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { utf8 } from './bytes.ts';
 import { hash } from './hash.ts';
 import { checkNextStr, detectEquivocation, verifyChain } from './chain.ts';
-import { generateStrKeyPair, signStr, strHash, ZERO_HASH, type SignedStr } from './str.ts';
+import { generateStrKeyPair, signStr, strFromJson, strHash, ZERO_HASH, type SignedStr } from './str.ts';
+import { fromHex } from './bytes.ts';
+import vectors from './vectors/str.json' with { type: 'json' };
 
 const keys = generateStrKeyPair(hash(utf8('chain key')));
 const treeId = hash(utf8('chain tree'));
@@ -119,5 +121,16 @@ describe('STR chain', () => {
   it('links epochs by the hash of message and signature', () => {
     const c = chain(2);
     expect(c[1]!.prevStrHash).toEqual(strHash(c[0]!));
+  });
+});
+
+describe('published STR chain vectors', () => {
+  it('form a valid chain, and the published fork is equivocation', () => {
+    const key = fromHex(vectors.publicKey);
+    const strs = vectors.chain.map((v) => strFromJson(v.str));
+    expect(verifyChain(strs, key)).toEqual({ ok: true, issues: [] });
+    const fork = strFromJson(vectors.equivocation.str);
+    expect(detectEquivocation(strs[1]!, fork, key)).toEqual({ pvId: 'PV1', epoch: 1, first: strs[1], second: fork });
+    expect(verifyChain([...strs, fork], key).issues.map((i) => [i.code, i.index])).toEqual([['equivocation', 3]]);
   });
 });

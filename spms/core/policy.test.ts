@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from './bytes.ts';
 import { encodeCanonical } from './cbor.ts';
+import vectors from './vectors/str.json' with { type: 'json' };
 import { hash } from './hash.ts';
 import { encodePolicy, policyHash, PolicyError, validatePolicy, type Policy } from './policy.ts';
 
@@ -35,6 +36,12 @@ describe('policy hash', () => {
     expect(toHex(bytes.subarray(1, 3))).toBe('6176');
     expect(new TextDecoder().decode(bytes).indexOf('epochLengthMs')).toBeGreaterThan(new TextDecoder().decode(bytes).indexOf('verifiers'));
     expect(policyHash(policy)).toEqual(hash(bytes));
+  });
+
+  it('reproduces the published vector', () => {
+    expect(toHex(encodePolicy(vectors.policy))).toBe(vectors.policyCbor);
+    expect(toHex(policyHash(vectors.policy))).toBe(vectors.policyHash);
+    expect(vectors.chain.every((c) => c.str.policyHash === vectors.policyHash)).toBe(true);
   });
 
   it('hashes deterministically and changes with any field', () => {

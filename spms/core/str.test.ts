@@ -4,6 +4,8 @@ import { utf8 } from './bytes.ts';
 import { hash } from './hash.ts';
 import { decodeSignedStr, encodeSignedStr, encodeStrMessage, generateStrKeyPair, signStr, strFromJson, strHash, strToJson, verifyStrSignature, ZERO_HASH, type StrFields } from './str.ts';
 import type { EncodingError } from './errors.ts';
+import { toHex, fromHex } from './bytes.ts';
+import vectors from './vectors/str.json' with { type: 'json' };
 
 const keys = generateStrKeyPair(hash(utf8('str test key')));
 const fields: StrFields = {
@@ -134,5 +136,24 @@ describe('signed tree roots', () => {
     expect(fresh.secretKey).not.toEqual(keys.secretKey);
     expect(code(() => generateStrKeyPair(new Uint8Array(31)))).toBe('str-key');
     expect(code(() => signStr(fields, new Uint8Array(64)))).toBe('str-key');
+  });
+});
+
+describe('published STR vectors', () => {
+  it('are reproduced byte for byte from their inputs', () => {
+    const seed = fromHex(vectors.secretKeySeed);
+    const pair = generateStrKeyPair(seed);
+    expect(toHex(pair.publicKey)).toBe(vectors.publicKey);
+    for (const v of [...vectors.chain, vectors.equivocation]) {
+      // Only the fields are taken from the file: the signature must be recomputed.
+      const { signature: _published, ...f } = strFromJson(v.str);
+      expect(toHex(encodeStrMessage(f))).toBe(v.message);
+      const signed = signStr(f, pair.secretKey);
+      expect(strToJson(signed)).toEqual(v.str);
+      expect(toHex(encodeSignedStr(signed))).toBe(v.encoded);
+      expect(toHex(strHash(signed))).toBe(v.strHash);
+      expect(decodeSignedStr(fromHex(v.encoded))).toEqual(signed);
+      expect(verifyStrSignature(strFromJson(v.str), pair.publicKey)).toBe(true);
+    }
   });
 });
