@@ -86,6 +86,7 @@ function issuesOfNext(prev: SignedStr | undefined, next: SignedStr, publicKey: U
  * What a PR runs on every posted STR: the first rule `next` breaks as the
  * successor of `prev`, or null. With `prev` undefined, `next` must be a
  * validly signed genesis STR or a starting point the caller chose to trust.
+ * `index` is only reported back, as the position of `next` in the caller's sequence.
  */
 export function checkNextStr(prev: SignedStr | undefined, next: SignedStr, publicKey: Uint8Array, index = 0): ChainIssue | null {
   return issuesOfNext(prev, next, publicKey, index)[0] ?? null;

@@ -77,6 +77,7 @@ describe('signed tree roots', () => {
     expect(code(() => encodeStrMessage({ ...fields, epoch: -1 }))).toBe('str-field');
     expect(code(() => strFromJson({ ...strToJson(signStr(fields, keys.secretKey)), root: 'XYZ' }))).toBe('str-json');
     expect(code(() => strFromJson(null))).toBe('str-json');
+    expect(code(() => decodeSignedStr('SPMS-STR-v1' as unknown as Uint8Array))).toBe('str-type');
     expect(verifyStrSignature({ ...signStr(fields, keys.secretKey), signature: new Uint8Array(3) }, keys.publicKey)).toBe(false);
     expect(verifyStrSignature(signStr(fields, keys.secretKey), keys.publicKey.subarray(1))).toBe(false);
   });

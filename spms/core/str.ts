@@ -103,6 +103,7 @@ export function strHash(s: SignedStr): Uint8Array {
 
 /** Decodes message || signature, refusing any byte string encodeSignedStr would not produce. */
 export function decodeSignedStr(bytes: Uint8Array): SignedStr {
+  if (!(bytes instanceof Uint8Array)) throw new EncodingError('str-type', 'an encoded STR must be a Uint8Array');
   const head = MAGIC.length + 1;
   if (bytes.length < head) throw new EncodingError('str-truncated', `an STR is at least ${head} bytes, got ${bytes.length}`);
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw new EncodingError('str-magic', 'not an SPMS-STR-v1 message');

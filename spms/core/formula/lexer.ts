@@ -38,6 +38,9 @@ function scan(chars: readonly string[], start: number, part: RegExp): number {
 }
 
 export function tokenize(source: string): Token[] {
+  // A string of more than twice the limit in UTF-16 units has more than the limit in
+  // characters: refused before splitting a possibly huge input into an array.
+  if (source.length > 2 * MAX_FORMULA_CHARS) throw new FormulaError('too-long', MAX_FORMULA_CHARS + 1, `a formula is at most ${MAX_FORMULA_CHARS} characters`);
   // Code points, not UTF-16 units, so columns count "∧" or an emoji as one character.
   const chars = Array.from(source);
   if (chars.length > MAX_FORMULA_CHARS) throw new FormulaError('too-long', MAX_FORMULA_CHARS + 1, `a formula is at most ${MAX_FORMULA_CHARS} characters, this one has ${chars.length}`);

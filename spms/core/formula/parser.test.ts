@@ -111,6 +111,9 @@ describe('formula parser', () => {
     const long = 'a|'.repeat(MAX_FORMULA_CHARS / 2) + 'a';
     expect(errorOf(long)).toMatchObject({ code: 'too-long', column: MAX_FORMULA_CHARS + 1 });
     expect(parseFormula(long.slice(2))).toMatchObject({ kind: 'or' });
+    expect(errorOf('a'.repeat(10_000_000))).toMatchObject({ code: 'too-long', column: MAX_FORMULA_CHARS + 1 });
+    // Characters, not UTF-16 units: 4096 "∧"-sized or emoji-sized characters are within the limit.
+    expect(errorOf('🙂'.repeat(MAX_FORMULA_CHARS))).toMatchObject({ code: 'unexpected-char', column: 1 });
   });
 
   it('refuses what is not text', () => {
