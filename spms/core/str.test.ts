@@ -63,7 +63,7 @@ describe('signed tree roots', () => {
         }
         expect(verifyStrSignature(decoded, keys.publicKey)).toBe(false);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
