@@ -1,7 +1,10 @@
 // Entry point of a verifier worker process: receives one job over IPC, runs
-// the verifier, replies with its outcome, and exits.
+// the verifier (built-in or external command), replies with its outcome, and
+// exits.
 import { decodeBinding } from '../core/index.ts';
+import { createVerifier } from '../verifier/builtins.ts';
 import { runExternalVerifier } from '../verifier/external/external-verifier.ts';
+import { parseManifest } from '../verifier/manifest.ts';
 import type { VerifierJobMessage, VerifierOutcome, WorkerReply } from './verifier-job.ts';
 
 async function run(job: VerifierJobMessage): Promise<VerifierOutcome> {
@@ -10,7 +13,9 @@ async function run(job: VerifierJobMessage): Promise<VerifierOutcome> {
   if (kind === 'external') {
     return runExternalVerifier(property, options, { name: binding.name, manifest: binding.manifest, pluglets: binding.pluglets, sources: job.sources });
   }
-  throw new Error(`unknown verifier kind "${kind}"`);
+  const verifier = createVerifier(kind, { ...options, property });
+  const manifest = parseManifest(new TextDecoder().decode(binding.manifest));
+  return verifier.run({ binding, manifest, sources: job.sources, options: {} });
 }
 
 process.once('message', (job: VerifierJobMessage) => {
