@@ -19,7 +19,14 @@ const verifierSchema = z.object({
 export const pvConfigSchema = z.object({
   id: z.string().min(1).max(255).regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be an identifier (letters, digits, _ . -)'),
   dataDir: z.string().min(1),
-  listen: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
+  listen: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535),
+    /** The gateway's address as peers see it (e.g. behind a port forward); defaults to https://host:port. */
+    publicUrl: z.url().optional(),
+  }),
+  /** How often the PR is polled for announcements, besides MQTT. */
+  pollMs: z.number().int().min(100).default(5000),
   tls: z.object({ cert: z.string(), key: z.string(), ca: z.string(), crl: z.string().optional() }),
   pr: z.object({
     url: z.url(),

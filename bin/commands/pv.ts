@@ -1,0 +1,48 @@
+// spms pv --config FILE
+import { readFileSync } from 'node:fs';
+import { loadPvConfig } from '../../spms/pv/config.ts';
+import { buildBindingFromArchive } from '../../spms/pv/binding-generator.ts';
+import { HttpPrLink } from '../../spms/pv/http-pr-link.ts';
+import { NodeEvents } from '../../spms/pv/node-events.ts';
+import { PvNode } from '../../spms/pv/pv-node.ts';
+import { EXIT, parse, requireString, runCommand } from '../lib/cli.ts';
+
+export const summary = 'run a Plugin Validator node';
+
+const USAGE = `usage: spms pv --config FILE
+
+Runs a Plugin Validator: follows the PR's announcements, builds bindings,
+runs its verifiers, publishes one signed tree root per epoch and serves its
+user gateway. The configuration (JSON or YAML) is validated at start.
+SIGTERM or SIGINT stops it cleanly; a restart resumes its chain and queue.
+
+exit codes: 0 stopped cleanly, 1 failed to start (bad configuration, port in use), 2 usage`;
+
+export async function run(args: string[]): Promise<number> {
+  return runCommand('pv', async () => {
+    const { values } = parse(args, { config: { type: 'string' } }, USAGE);
+    if (values.help === true) return EXIT.ok;
+    const config = loadPvConfig(requireString(values, 'config', USAGE));
+    const events = new NodeEvents(config.id);
+    // The gateway URL is known once the node listens (port 0 picks a free port).
+    const started: { node?: PvNode } = {};
+    const tls = { ca: readFileSync(config.tls.ca), cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
+    const prLink = new HttpPrLink({
+      prUrl: config.pr.url,
+      ...(config.pr.mqttUrl === undefined ? {} : { mqttUrl: config.pr.mqttUrl }),
+      tls,
+      gatewayUrl: () => config.listen.publicUrl ?? `https://${config.listen.host}:${started.node?.port ?? config.listen.port}`,
+      topics: config.topics,
+      events,
+      pollMs: config.pollMs,
+    });
+    const node = await PvNode.start(config, { prLink, buildBinding: buildBindingFromArchive, events });
+    started.node = node;
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await node.stop();
+    return EXIT.ok;
+  });
+}
