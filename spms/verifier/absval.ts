@@ -36,6 +36,15 @@ export function makeNum(lo: bigint, hi: bigint, value: bigint, mask: bigint): Nu
   const tmax = (value | mask) & U64_MAX;
   let l = lo > tmin ? lo : tmin;
   let h = hi < tmax ? hi : tmax;
+  // Known low bits are a congruence: move the bounds onto values that satisfy it.
+  let k = 0n;
+  while (k < 64n && ((mask >> k) & 1n) === 0n) k++;
+  if (k > 0n && k < 64n) {
+    const m = 1n << k;
+    const r = value & (m - 1n);
+    l = l + ((((r - l) % m) + m) % m);
+    h = h - ((((h - r) % m) + m) % m);
+  }
   if (l > h) { l = lo; h = hi; } // contradictory facts: keep the interval (dead path)
   const r = tnumRange(l, h);
   const m = mask & r.mask;
@@ -64,7 +73,14 @@ export function eqNum(a: Num, b: Num): boolean {
 /** Widening: bounds that moved jump to the extreme. */
 export function widenNum(old: Num, next: Num): Num {
   const j = joinNum(old, next);
-  return makeNum(j.lo < old.lo ? 0n : j.lo, j.hi > old.hi ? U64_MAX : j.hi, j.value, j.mask);
+  let mask = j.mask;
+  if (mask !== old.mask) {
+    // Keep only the known low bits (a congruence), so known bits cannot erode one per iteration.
+    let k = 0n;
+    while (k < 64n && ((mask >> k) & 1n) === 0n) k++;
+    mask = U64_MAX & ~((1n << k) - 1n);
+  }
+  return makeNum(j.lo < old.lo ? 0n : j.lo, j.hi > old.hi ? U64_MAX : j.hi, j.value & ~mask, mask);
 }
 
 export function addNum(a: Num, b: Num): Num {

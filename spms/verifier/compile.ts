@@ -90,14 +90,15 @@ export function diagnostics(stderr: string, rel: (file: string) => string): Find
       out.push(f);
       continue;
     }
-    const e = /^(?:llc(?:-14)?: )?error: (.*)$/.exec(line);
+    const e = /^(?:llc(?:-14)?: )?error: (.*)$/.exec(line) ?? /Error: (Unsupport\w* signed division)/.exec(line) ?? /^LLVM ERROR: (.*)$/.exec(line);
     if (e !== null) out.push({ check: 'compile', severity: 'error', message: backendExplanation(e[1] ?? '') });
   }
   return out;
 }
 
 function backendExplanation(message: string): string {
-  if (/Unsupported signed division/.test(message)) return `${message} — the BPF instruction set has no signed division: use unsigned operands`;
+  if (/Unsupport(ed)? signed division|Cannot select: .* = s(div|rem) /.test(message)) return `signed division or remainder (${message.slice(0, 60)}) — the BPF instruction set has no signed division: use unsigned operands`;
+  if (/BPF stack limit/.test(message)) return `${message} — LLVM 14's BPF backend limits frames to 512 bytes: put large buffers on the plugin heap (my_malloc)`;
   if (/too many arg/i.test(message)) return `${message} — BPF calls pass at most five arguments`;
   if (/aggregate returns/i.test(message)) return `${message} — return structures through a pointer`;
   return message;

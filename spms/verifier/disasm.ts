@@ -6,7 +6,7 @@ import { CLASS_ALU, CLASS_ALU64, CLASS_JMP, CLASS_LDX, CLASS_ST, CLASS_STX, OP_C
 export interface DisasmContext {
   /** Helper name of a call instruction, by pc. */
   callNames?: ReadonlyMap<number, string>;
-  /** Resolved string literal or symbol of an lddw, by pc. */
+  /** Display form of an lddw's relocated operand (quoted literal or symbol), by pc. */
   loadNames?: ReadonlyMap<number, string>;
 }
 
@@ -21,7 +21,8 @@ const sizeName: Record<number, string> = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64'
 const off = (o: number): string => (o < 0 ? `- ${-o}` : `+ ${o}`);
 const rel = (o: number): string => (o < 0 ? `${o}` : `+${o}`);
 
-function quote(s: string): string {
+/** A string literal as shown in disassembly (shortened). */
+export function quote(s: string): string {
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }
 
@@ -30,7 +31,7 @@ export function disassemble(i: Insn, ctx: DisasmContext = {}): string {
   const r = (n: number, w: boolean): string => `${w ? 'w' : 'r'}${n}`;
   if (i.opcode === OP_LDDW) {
     const name = ctx.loadNames?.get(i.pc);
-    return `r${i.dst} = ${name !== undefined ? quote(name) : (i.imm64 ?? BigInt(i.imm)).toString()} ll`;
+    return `r${i.dst} = ${name ?? (i.imm64 ?? BigInt(i.imm)).toString()} ll`;
   }
   if (cls === CLASS_ALU || cls === CLASS_ALU64) {
     const w = cls === CLASS_ALU;
@@ -48,8 +49,10 @@ export function disassemble(i: Insn, ctx: DisasmContext = {}): string {
     if (i.opcode === OP_EXIT) return 'exit';
     if (i.opcode === OP_JA) return `goto ${rel(i.off)}`;
     if (i.opcode === OP_CALL) {
+      const name = ctx.callNames?.get(i.pc);
+      if (name !== undefined) return `call ${name}`;
       if (i.src === 1) return `call ${rel(i.imm)} (bpf-to-bpf)`;
-      return `call ${ctx.callNames?.get(i.pc) ?? String(i.imm)}`;
+      return `call ${String(i.imm)}`;
     }
     const sym = jmpSym[i.opcode & 0xf0];
     if (sym !== undefined) return `if r${i.dst} ${sym} ${usesRegSource(i.opcode) ? `r${i.src}` : String(i.imm)} goto ${rel(i.off)}`;

@@ -7,7 +7,7 @@ import { ElfFormatError, STT_FUNC, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_PROG
 import type { Finding } from './finding.ts';
 import type { Insn } from './insn.ts';
 import { OP_CALL, OP_LDDW, decode } from './insn.ts';
-import { disassemble } from './disasm.ts';
+import { disassemble, quote } from './disasm.ts';
 import type { SourceLine } from './dwarf-line.ts';
 import { lineTable } from './dwarf-line.ts';
 
@@ -113,7 +113,7 @@ export function disasmAt(p: Program, pc: number): string {
   if (insn === undefined) return '';
   const loadNames = new Map<number, string>();
   const load = p.loads.get(pc);
-  if (load !== undefined) loadNames.set(pc, load.intendedString ?? load.symbol);
+  if (load !== undefined) loadNames.set(pc, load.section !== undefined && isStringSection(load.section) && load.intendedString !== undefined ? quote(load.intendedString) : load.symbol);
   return disassemble(insn, { callNames: p.callNames, loadNames });
 }
 

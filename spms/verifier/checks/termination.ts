@@ -11,7 +11,7 @@
 // an explicit assumption the policy may turn off. Irreducible control flow
 // and loops without any exit fail.
 import type { Num } from '../absval.ts';
-import { TOP_NUM, U64_MAX, constNum, isConst, isScalar, joinNum, signedRange } from '../absval.ts';
+import { TOP_NUM, U64_MAX, addNum, constNum, subNum, isConst, isScalar, joinNum, signedRange } from '../absval.ts';
 import type { MemEvent, State } from '../absint.ts';
 import { stateBefore } from '../absint.ts';
 import type { PlugletAnalysis } from '../analysis.ts';
@@ -195,7 +195,7 @@ function shift(n: Num, k: bigint): Num | undefined {
   const hi = n.hi + k;
   if (lo < 0n || hi > U64_MAX) return undefined;
   if (k === 0n) return n;
-  return { lo, hi, value: 0n, mask: U64_MAX };
+  return k > 0n ? addNum(n, constNum(k)) : subNum(n, constNum(-k));
 }
 
 const swapOp: Record<number, number> = { 0x20: 0xa0, 0x30: 0xb0, 0xa0: 0x20, 0xb0: 0x30, 0x60: 0xc0, 0x70: 0xd0, 0xc0: 0x60, 0xd0: 0x70, 0x10: 0x10, 0x50: 0x50 };
@@ -287,14 +287,14 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       let start: Num | undefined;
       if (entry !== undefined) start = shift(valueOfLoc(entry, loc), iv.k);
       if (start === undefined) return { ok: false, reason: `the start value of the variable of the "!=" exit test at ${b.end} is unknown or may wrap` };
-      const meets = up ? start.hi <= bound.lo : start.lo >= bound.hi;
-      if (!meets) return { ok: false, reason: `the "!=" exit test at ${b.end} may never hold: nothing shows the variable starts ${up ? 'below' : 'above'} the bound (start ${start.lo}..${start.hi}, bound ${bound.lo}..${bound.hi}); add a guard` };
       const step = stepMin;
       let bits = 0n;
       while (((step >> bits) & 1n) === 0n) bits++;
       const oddPart = step >> bits;
       const congruent = isConst(start) && isConst(bound) ? (up ? bound.lo - start.lo : start.lo - bound.lo) % step === 0n : oddPart === 1n && lowBitsAgree(start, bound, bits);
       if (!congruent) return { ok: false, reason: `the "!=" exit test at ${b.end} may be stepped over: the distance to the bound is not known to be a multiple of the step ${step}` };
+      const meets = up ? start.hi <= bound.lo : start.lo >= bound.hi;
+      if (!meets) return { ok: false, reason: `the "!=" exit test at ${b.end} may never hold: nothing shows the variable starts ${up ? 'below' : 'above'} the bound (start ${start.lo}..${start.hi}, bound ${bound.lo}..${bound.hi}); add a guard` };
       return { ok: true };
     }
     default:

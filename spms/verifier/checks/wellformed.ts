@@ -98,7 +98,7 @@ export function checkWellformed(a: PlugletAnalysis, opts: WellformedOptions): Fi
   // Relocations of the code section.
   for (const r of p.elf.relocations.get(p.text.index) ?? []) {
     const where = r.offset % 8n === 0n && r.offset < BigInt(p.text.size) ? Number(r.offset / 8n) : -1;
-    const label = `relocation at offset ${r.offset} against "${r.symbol.name}"`;
+    const label = `relocation at offset ${r.offset} against "${r.symbol.name || (p.elf.sections[r.symbol.shndx]?.name ?? '?')}"`;
     if (where < 0) {
       note('error', `${label} does not point at an instruction of the code section`);
       continue;
