@@ -90,14 +90,23 @@ export function diagnostics(stderr: string, rel: (file: string) => string): Find
       out.push(f);
       continue;
     }
-    const e = /^(?:llc(?:-14)?: )?error: (.*)$/.exec(line) ?? /Error: (Unsupport\w* signed division)/.exec(line) ?? /^LLVM ERROR: (.*)$/.exec(line);
-    if (e !== null) out.push({ check: 'compile', severity: 'error', message: backendExplanation(e[1] ?? '') });
+    // The BPF backend's own refusals, e.g. "Error at line 9: Unsupport signed division for DAG: ..., /x/f.c:9:31Please convert...".
+    const sdiv = /Error(?: at line \d+)?: (Unsupport\w* signed division)(?:.*?, (\S+?):(\d+):\d+)?/.exec(line);
+    if (sdiv !== null) {
+      const f: Finding = { check: 'compile', severity: 'error', message: backendExplanation(sdiv[1] ?? '') };
+      if (sdiv[2] !== undefined) f.source = { file: rel(sdiv[2]), line: Number(sdiv[3]) };
+      out.push(f);
+      continue;
+    }
+    const e = /^(?:llc(?:-14)?: )?error: (.*)$/.exec(line) ?? /^LLVM ERROR: (.*)$/.exec(line);
+    // "Cannot select" follows a refusal already reported above.
+    if (e !== null && !(/^Cannot select/.test(e[1] ?? '') && out.length > 0)) out.push({ check: 'compile', severity: 'error', message: backendExplanation(e[1] ?? '') });
   }
   return out;
 }
 
 function backendExplanation(message: string): string {
-  if (/Unsupport(ed)? signed division|Cannot select: .* = s(div|rem) /.test(message)) return `signed division or remainder (${message.slice(0, 60)}) — the BPF instruction set has no signed division: use unsigned operands`;
+  if (/Unsupport(ed)? signed division|Cannot select: .* = s(div|rem) /.test(message)) return 'signed division or remainder: the BPF instruction set has none, use unsigned operands';
   if (/BPF stack limit/.test(message)) return `${message} — LLVM 14's BPF backend limits frames to 512 bytes: put large buffers on the plugin heap (my_malloc)`;
   if (/too many arg/i.test(message)) return `${message} — BPF calls pass at most five arguments`;
   if (/aggregate returns/i.test(message)) return `${message} — return structures through a pointer`;
