@@ -3,3 +3,4 @@ export * from './transport.ts';
 export * from './pv-client.ts';
 export * from './peer.ts';
 export * from './monitor.ts';
+export * from './ca-trust.ts';
