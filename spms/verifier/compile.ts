@@ -155,7 +155,7 @@ export async function compileFile(root: string, source: string, opts: CompileOpt
     const ll = join(work, 'a.ll');
     const incs = [dirname(join(root, source)), root, ...(opts.includeDirs ?? [])].flatMap((d) => ['-I', d]);
     const debug = opts.debugInfo !== false;
-    if (!(await step(clang, ['-O2', ...(debug ? ['-g'] : []), '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wall', '-Wno-unused-function', ...incs, '-S', '-emit-llvm', '-c', source, '-o', ll]))) return { findings, log: log.join('\n') };
+    if (!(await step(clang, ['-O2', ...(debug ? ['-g'] : []), `-fdebug-prefix-map=${root}=.`, '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wall', '-Wno-unused-function', ...incs, '-S', '-emit-llvm', '-c', source, '-o', ll]))) return { findings, log: log.join('\n') };
     const prepared = prepareIr(await readFile(ll, 'utf8'), undefined);
     if (prepared.entry === undefined) {
       findings.push({ check: 'compile', severity: 'error', pluglet: source, message: prepared.external.length === 0 ? 'the file defines no external function to serve as the pluglet entry point' : `the file defines ${prepared.external.length} external functions (${prepared.external.join(', ')}); a pluglet has exactly one entry point — make the others static` });

@@ -179,8 +179,8 @@ function parseUnit(r: Reader, unitEnd: number, offset64: boolean, strs: { str?: 
 }
 
 function joinPath(dir: string | undefined, path: string): string {
-  if (path.startsWith('/') || dir === undefined || dir === '') return path;
-  return `${dir}/${path}`;
+  const joined = path.startsWith('/') || dir === undefined || dir === '' || dir === '.' ? path : `${dir}/${path}`;
+  return joined.startsWith('./') ? joined.slice(2) : joined;
 }
 
 /** Source line per instruction slot of the code section, or undefined without usable debug info. */
