@@ -5,7 +5,8 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { decodeBinding, encodeBinding, policyHash as hashPolicy, type SignedStr } from '../core/index.ts';
+import { decodeBinding, encodeBinding, equalBytes, policyHash as hashPolicy, type SignedStr } from '../core/index.ts';
+import { parseCertificate } from '../../certs/parse.ts';
 import { policyOf, type PvConfig } from './config.ts';
 import type { BindingBuilder } from './built-binding.ts';
 import { BindingBuildError } from './built-binding.ts';
@@ -81,6 +82,12 @@ export class PvNode {
 
   private async boot(): Promise<void> {
     const tls = { cert: readFileSync(this.config.tls.cert), key: readFileSync(this.config.tls.key), ca: readFileSync(this.config.tls.ca) };
+    // Peers trust this PV's STRs through its certificate: it must name this PV and carry this STR key.
+    const cert = parseCertificate(tls.cert.toString('utf8'));
+    if (cert.commonName !== this.config.id) throw new Error(`the certificate ${this.config.tls.cert} is for "${cert.commonName}", not "${this.config.id}"`);
+    if (cert.strPublicKey === undefined || !equalBytes(cert.strPublicKey, this.key.publicKey)) {
+      throw new Error(`the certificate ${this.config.tls.cert} does not carry this PV's STR key (${this.config.strKey}); issue it for that key`);
+    }
     const policy = policyOf(this.config);
     this.gateway = new UserGateway(
       {
