@@ -1,6 +1,7 @@
 // A typed client for one PV's user gateway (see spms/pv/user-gateway.ts).
 import {
   fromHex,
+  toHex,
   proofFromJson,
   strFromJson,
   type LookupProof,
@@ -74,6 +75,13 @@ export class PvClient {
     const q = epoch === undefined ? '' : `?epoch=${epoch}`;
     const j = await getJson(this.transport, this.url(`/v1/proof/${encodeURIComponent(name)}${q}`));
     return { epoch: field(j, 'epoch', isNumber, 'a number'), str: strFromJson(field(j, 'str', isObject, 'an STR')), proof: proofFromJson(field(j, 'proof', isObject, 'a proof')) };
+  }
+
+  /** The canonical CBOR of a binding this PV built. */
+  async binding(hash: Uint8Array): Promise<Uint8Array> {
+    const res = await this.transport.request('GET', this.url(`/v1/bindings/${toHex(hash)}`), { accept: 'application/cbor' });
+    if (res.status !== 200) throw new TransportError(res.status === 404 ? 'unknown-binding' : 'http-error', `binding ${toHex(hash)}: HTTP ${res.status}`, res.status);
+    return res.body;
   }
 
   /** Proofs for `name` at every epoch in [from, to] (the PV caps the range). */
