@@ -225,6 +225,11 @@ export class TestLab {
     });
   }
 
+  /** Process id of a running node (for RSS measures). */
+  pid(id: string): number | undefined {
+    return this.node(id).child?.pid;
+  }
+
   logs(id: string): string[] {
     return this.node(id).log;
   }
