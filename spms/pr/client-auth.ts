@@ -1,0 +1,62 @@
+// Who is on the other end of a TLS connection: the client certificate,
+// checked against the lab root CA and its current CRL (re-read whenever the
+// file changes, so a revocation takes effect without a restart), and the
+// role the route requires. Shared by the HTTPS gateway and the MQTT broker.
+import { readFileSync, statSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
+import { CertError } from '../../certs/cert-error.ts';
+import { checkCrl, checkRoot, verifyCertificate } from '../../certs/verify.ts';
+import { parseCrl, type ParsedCrl } from '../../certs/crl.ts';
+import type { CertRole } from '../../certs/extensions.ts';
+import { parseCertificate, type ParsedCertificate } from '../../certs/parse.ts';
+
+export class ClientAuth {
+  private readonly root: ParsedCertificate;
+  private crlCache: { mtimeMs: number; size: number; crl: ParsedCrl } | undefined;
+  private readonly parsed = new WeakMap<TLSSocket, ParsedCertificate>();
+
+  constructor(
+    readonly rootPem: string,
+    private readonly crlFile?: string,
+  ) {
+    this.root = checkRoot(rootPem);
+  }
+
+  static fromFiles(caFile: string, crlFile?: string): ClientAuth {
+    return new ClientAuth(readFileSync(caFile, 'utf8'), crlFile);
+  }
+
+  /** The current CRL; a CRL that is missing, damaged or not the CA's fails closed. */
+  private crl(): ParsedCrl | undefined {
+    if (this.crlFile === undefined) return undefined;
+    let st;
+    try {
+      st = statSync(this.crlFile);
+    } catch {
+      throw new CertError('crl-malformed', `the CRL file ${this.crlFile} cannot be read`);
+    }
+    if (this.crlCache === undefined || this.crlCache.mtimeMs !== st.mtimeMs || this.crlCache.size !== st.size) {
+      const crl = checkCrl(parseCrl(readFileSync(this.crlFile, 'utf8')), this.root);
+      this.crlCache = { mtimeMs: st.mtimeMs, size: st.size, crl };
+    }
+    return this.crlCache.crl;
+  }
+
+  /** Verifies a certificate (DER or PEM) for one of `roles`; throws a CertError saying why not. */
+  verify(cert: Uint8Array | string | ParsedCertificate, roles: readonly CertRole[]): ParsedCertificate {
+    const crl = this.crl();
+    return verifyCertificate(cert, { root: this.root, roles, ...(crl === undefined ? {} : { crl }) });
+  }
+
+  /** The verified peer of a TLS socket; the parse is cached per connection, the checks are not. */
+  verifySocket(socket: TLSSocket, roles: readonly CertRole[]): ParsedCertificate {
+    let cert = this.parsed.get(socket);
+    if (cert === undefined) {
+      const x509 = socket.getPeerX509Certificate();
+      if (x509 === undefined) throw new CertError('cert-untrusted', 'no client certificate was presented');
+      cert = parseCertificate(new Uint8Array(x509.raw));
+      this.parsed.set(socket, cert);
+    }
+    return this.verify(cert, roles);
+  }
+}
