@@ -11,7 +11,7 @@ import {
   type LookupProof,
 } from '../../spms/core/index.ts';
 import { measureHashCost } from './hash-cost.ts';
-import { collectGarbage, peakRssMb } from './process-stats.ts';
+import { GcMeter, collectGarbage, peakRssMb } from './process-stats.ts';
 import { makeWorkload } from './workload.ts';
 
 export interface OursResult {
@@ -40,20 +40,26 @@ export interface OursResult {
     absence: { proofGenUs: number; verifyUs: number; proofBytes: number; meanDepth: number };
     encodeUs: number;
     decodeAndVerifyUs: number;
+    /** Garbage-collection pauses inside each timed phase, in ms. */
+    gcMs: { build: number; update: number; proofGen: number; verify: number };
   };
 }
 
-function timeMs(fn: () => void): number {
+const gc = new GcMeter();
+
+function timeMs(fn: () => void, phase?: string): number {
   const t0 = performance.now();
   fn();
-  return performance.now() - t0;
+  const t1 = performance.now();
+  if (phase !== undefined) gc.phase(phase, t0, t1);
+  return t1 - t0;
 }
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const n = Number(process.argv[2]);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error('usage: run-ours.ts N');
   const cost = measureHashCost();
@@ -67,7 +73,7 @@ function main(): void {
 
   const tree = PrefixTree.create(new MemoryNodeStore(), treeId);
   collectGarbage();
-  const buildMs = timeMs(() => tree.commit(0, w.initial));
+  const buildMs = timeMs(() => tree.commit(0, w.initial), 'build');
   const stats = tree.stats(0);
   const buildHashes = n + stats.leaves + stats.interiors + stats.empties;
 
@@ -78,7 +84,7 @@ function main(): void {
     const r = tree.commit(1, w.changes);
     nodesCreated = r.nodesCreated;
     root = r.root;
-  });
+  }, 'update');
   const updateHashes = w.changes.length + nodesCreated;
 
   // Warm the proof and verification paths once, untimed.
@@ -91,11 +97,11 @@ function main(): void {
   const incProofs: LookupProof[] = new Array(w.inclusion.length);
   const incGenMs = timeMs(() => {
     for (let k = 0; k < w.inclusion.length; k++) incProofs[k] = tree.prove(w.inclusion[k]!.name, 1);
-  });
+  }, 'proofGen');
   const absProofs: LookupProof[] = new Array(w.absence.length);
   const absGenMs = timeMs(() => {
     for (let k = 0; k < w.absence.length; k++) absProofs[k] = tree.prove(w.absence[k]!, 1);
-  });
+  }, 'proofGen');
 
   let failures = 0;
   const incVerifyMs = timeMs(() => {
@@ -103,12 +109,12 @@ function main(): void {
       const probe = w.inclusion[k]!;
       if (!verifyLookup(incProofs[k]!, probe.name, probe.bindingHash, root, treeId).ok) failures++;
     }
-  });
+  }, 'verify');
   const absVerifyMs = timeMs(() => {
     for (let k = 0; k < absProofs.length; k++) {
       if (!verifyLookup(absProofs[k]!, w.absence[k]!, 'absent', root, treeId).ok) failures++;
     }
-  });
+  }, 'verify');
   if (failures > 0) throw new Error(`${failures} proofs failed to verify`);
 
   const all = [...incProofs, ...absProofs];
@@ -159,9 +165,10 @@ function main(): void {
       },
       encodeUs: perProof(encodeMs, all.length),
       decodeAndVerifyUs: perProof(decodeVerifyMs, all.length),
+      gcMs: await gc.totals(['build', 'update', 'proofGen', 'verify']),
     },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main();
+await main();
