@@ -22,11 +22,19 @@ export function constNum(v: bigint): Num {
   return { lo: x, hi: x, value: x, mask: 0n };
 }
 
+/** Number of significant bits of a non-negative value. */
+function bitLength(v: bigint): bigint {
+  return v === 0n ? 0n : BigInt(v.toString(2).length);
+}
+
+/** Number of trailing zero bits (64 for zero). */
+function trailingZeros(v: bigint): bigint {
+  if (v === 0n) return 64n;
+  return bitLength(v & -v) - 1n;
+}
+
 function tnumRange(lo: bigint, hi: bigint): { value: bigint; mask: bigint } {
-  const chi = lo ^ hi;
-  let bits = 0n;
-  while (chi >> bits !== 0n) bits++;
-  const mask = (1n << bits) - 1n;
+  const mask = (1n << bitLength(lo ^ hi)) - 1n;
   return { value: lo & ~mask & U64_MAX, mask };
 }
 
@@ -37,8 +45,7 @@ export function makeNum(lo: bigint, hi: bigint, value: bigint, mask: bigint): Nu
   let l = lo > tmin ? lo : tmin;
   let h = hi < tmax ? hi : tmax;
   // Known low bits are a congruence: move the bounds onto values that satisfy it.
-  let k = 0n;
-  while (k < 64n && ((mask >> k) & 1n) === 0n) k++;
+  const k = trailingZeros(mask);
   if (k > 0n && k < 64n) {
     const m = 1n << k;
     const r = value & (m - 1n);
@@ -62,6 +69,7 @@ export function isConst(n: Num): boolean {
 }
 
 export function joinNum(a: Num, b: Num): Num {
+  if (a === b || eqNum(a, b)) return a;
   const mask = a.mask | b.mask | (a.value ^ b.value);
   return makeNum(a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi, a.value & ~mask, mask);
 }
@@ -76,9 +84,7 @@ export function widenNum(old: Num, next: Num): Num {
   let mask = j.mask;
   if (mask !== old.mask) {
     // Keep only the known low bits (a congruence), so known bits cannot erode one per iteration.
-    let k = 0n;
-    while (k < 64n && ((mask >> k) & 1n) === 0n) k++;
-    mask = U64_MAX & ~((1n << k) - 1n);
+    mask = U64_MAX & ~((1n << trailingZeros(mask)) - 1n);
   }
   return makeNum(j.lo < old.lo ? 0n : j.lo, j.hi > old.hi ? U64_MAX : j.hi, j.value & ~mask, mask);
 }
@@ -157,12 +163,6 @@ export function mulNum(a: Num, b: Num): Num {
   return TOP_NUM;
 }
 
-function trailingZeros(v: bigint): bigint {
-  if (v === 0n) return 64n;
-  let k = 0n;
-  while (((v >> k) & 1n) === 0n) k++;
-  return k;
-}
 
 /** Truncation of an ALU32 result: the upper half is zeroed. */
 export function trunc32(a: Num): Num {
@@ -225,6 +225,7 @@ export function isScalar(v: AbsVal): boolean {
 const MAX_TAGS = 12;
 
 export function joinVal(a: AbsVal, b: AbsVal): AbsVal {
+  if (a === b) return a;
   let tags: Tag[];
   if (a.tags === b.tags) tags = [...a.tags];
   else {
