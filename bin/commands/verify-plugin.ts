@@ -1,9 +1,9 @@
 // spms verify-plugin — runs the eBPF checks over a plugin (folder or archive)
 // or a single pluglet object, the way a Plugin Validator does: C sources are
 // compiled with the PV's recipe and replace the submitted objects.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { compilePlugin, materialise } from '../../spms/verifier/compile.ts';
+import { compileFiles } from '../../spms/verifier/compile.ts';
 import type { Finding } from '../../spms/verifier/finding.ts';
 import { sortFindings } from '../../spms/verifier/finding.ts';
 import { lintManifest } from '../../spms/verifier/manifest-lint.ts';
@@ -80,14 +80,9 @@ async function checkPlugin(files: { path: string; data: Uint8Array }[], checks: 
   report.plugin = manifest.name;
   const objects = new Map(files.filter((f) => f.path.endsWith('.o')).map((f) => [f.path, f.data]));
   if (files.some((f) => f.path.endsWith('.c'))) {
-    const dir = await materialise(files);
-    try {
-      const compiled = await compilePlugin(dir, manifest);
-      report.findings.push(...compiled.findings);
-      for (const [path, bytes] of Object.entries(compiled.objects)) objects.set(path, bytes);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const compiled = await compileFiles(files, manifest);
+    report.findings.push(...compiled.findings);
+    for (const [path, bytes] of Object.entries(compiled.objects)) objects.set(path, bytes);
   }
   if (checks.includes('wellformed')) report.findings.push(...lintManifest(manifest, { files: new Set([...files.map((f) => f.path), ...objects.keys()]) }));
   for (const e of plugletEntries(manifest)) {

@@ -1,10 +1,9 @@
 // The built-in verifiers, by kind: the four eBPF checks, `compile`, and two
 // dummies for wiring tests. Factories validate their options (zod) and fail
 // with the precise option at fault.
-import { rm } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Anchoring } from './analysis.ts';
-import { compilePlugin, materialise } from './compile.ts';
+import { compileFiles } from './compile.ts';
 import type { Verifier, VerifierInput, VerifierResult } from './contract.ts';
 import { VerifierError } from './errors.ts';
 import type { Finding } from './finding.ts';
@@ -111,13 +110,11 @@ function compileVerifier(base: VerifierOptions): Verifier {
     property,
     async run(input: VerifierInput, signal?: AbortSignal): Promise<VerifierResult> {
       const started = performance.now();
-      let dir: string | undefined;
       try {
         const opts = parseOptions('compile', { ...base, ...input.options });
         const sources = input.sources.filter((s) => s.path.endsWith('.c'));
         if (sources.length === 0) return { verdict: 'pass', property, findings: [{ check: 'compile', severity: 'info', message: 'the plugin has no C sources' }], log: 'no sources', durationMs: performance.now() - started };
-        dir = await materialise(input.sources);
-        const r = await compilePlugin(dir, input.manifest, { ...(signal === undefined ? {} : { signal }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+        const r = await compileFiles(input.sources, input.manifest, { ...(signal === undefined ? {} : { signal }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
         const findings = [...r.findings];
         // The objects must also be ones PQUIC loads correctly.
         const policy = policyOf(opts);
@@ -134,8 +131,6 @@ function compileVerifier(base: VerifierOptions): Verifier {
         return { verdict: hasErrors(sorted) ? 'fail' : 'pass', property, findings: sorted, log: r.log, durationMs: performance.now() - started };
       } catch (e) {
         return { verdict: 'error', property, findings: [], log: e instanceof Error ? e.message : String(e), durationMs: performance.now() - started };
-      } finally {
-        if (dir !== undefined) await rm(dir, { recursive: true, force: true });
       }
     },
   };

@@ -220,3 +220,16 @@ export async function materialise(files: { path: string; data: Uint8Array }[]): 
   }
   return dir;
 }
+
+/**
+ * Compiles a plugin given as files (the binding generator's view): writes them
+ * to a private temporary directory, compiles, and removes the directory.
+ */
+export async function compileFiles(files: { path: string; data: Uint8Array }[], manifest: Manifest, opts: CompileOptions = {}): Promise<CompileResult> {
+  const dir = await materialise(files);
+  try {
+    return await compilePlugin(dir, manifest, opts);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
