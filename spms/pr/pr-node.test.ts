@@ -30,7 +30,7 @@ let foreign: LabCa;
 let config: PrConfig;
 let node: PrNode;
 const events: string[] = [];
-const who: Record<string, Who> = {};
+const who = {} as Record<'pv1' | 'pv2' | 'alice' | 'bob' | 'carol' | 'daemon' | 'stranger', Who>;
 const pv1Key = generateStrKeyPair();
 const pv2Key = generateStrKeyPair();
 let s0: SignedStr;
@@ -71,8 +71,8 @@ async function plugin(name: string, files: Record<string, string>): Promise<Buff
 async function rawTar(entries: { name: string; type?: 'file' | 'symlink' | 'link'; body?: string; linkname?: string }[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => p.on('end', r));
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => p.on('end', () => r()));
   for (const e of entries) p.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname === undefined ? {} : { linkname: e.linkname }) }, e.body ?? '');
   p.finalize();
   await done;
@@ -171,7 +171,7 @@ describe('PR gateway: namespaces and submissions', () => {
   });
 
   it('announces a submission over MQTT to a PV subscribed with its certificate, and over HTTP with a cursor', async () => {
-    const sub = await mqtt.connectAsync(node.mqttUrl!, { ca: ca.rootPem, cert: who.pv1!.cert, key: who.pv1!.key, reconnectPeriod: 0 });
+    const sub = await mqtt.connectAsync(node.mqttUrl!, { ca: ca.rootPem, cert: who.pv1.cert, key: who.pv1.key, reconnectPeriod: 0 });
     const granted = await sub.subscribeAsync(['spms/v1/plugins/all', 'spms/v1/plugins/property/termination'], { qos: 1 });
     expect(granted.map((g) => g.qos)).toEqual([1, 1]);
     await expect(sub.subscribeAsync('private/topic', { qos: 1 })).rejects.toThrow(/Subscribe error/);
@@ -211,12 +211,12 @@ describe('PR gateway: namespaces and submissions', () => {
   });
 
   it('only the PR publishes: a PV publishing is cut off and nobody receives it', async () => {
-    const listener = await mqtt.connectAsync(node.mqttUrl!, { ca: ca.rootPem, cert: who.pv1!.cert, key: who.pv1!.key, reconnectPeriod: 0 });
+    const listener = await mqtt.connectAsync(node.mqttUrl!, { ca: ca.rootPem, cert: who.pv1.cert, key: who.pv1.key, reconnectPeriod: 0 });
     await listener.subscribeAsync('spms/v1/plugins/all', { qos: 1 });
     const got: string[] = [];
     listener.on('message', (_t, p) => got.push(p.toString('utf8')));
-    const rogue = await mqtt.connectAsync(node.mqttUrl!, { ca: ca.rootPem, cert: who.pv2!.cert, key: who.pv2!.key, reconnectPeriod: 0 });
-    const closed = new Promise((r) => rogue.once('close', r));
+    const rogue = await mqtt.connectAsync(node.mqttUrl!, { ca: ca.rootPem, cert: who.pv2.cert, key: who.pv2.key, reconnectPeriod: 0 });
+    const closed = new Promise<void>((r) => rogue.once('close', () => r()));
     rogue.publish('spms/v1/plugins/all', '{"forged":true}', { qos: 0 });
     await closed;
     // A genuine announcement after the forged one arrives alone.
@@ -242,11 +242,11 @@ describe('PR gateway: namespaces and submissions', () => {
         });
         c.once('close', () => resolve('closed'));
       });
-    expect(await attempt(who.stranger!)).not.toBe('connected');
+    expect(await attempt(who.stranger)).not.toBe('connected');
     const revokedPv = ca.issue({ role: 'pv', name: 'PV9', strPublicKey: pv2Key.publicKey });
     ca.revoke('pv/PV9');
     expect(await attempt({ cert: revokedPv.certPem, key: revokedPv.keyPem })).toMatch(/Not authorized/i);
-    expect(await attempt(who.pv2!)).toBe('connected');
+    expect(await attempt(who.pv2)).toBe('connected');
   });
 
   it('accepts a folder uploaded as multipart files', async () => {
@@ -298,19 +298,19 @@ describe('PR gateway: STRs and failure reports', () => {
   it('keeps a PV chain, acknowledges replays, and refuses forks keeping the evidence', async () => {
     s0 = str(pv1Key, 'PV1', 0, undefined);
     s1 = str(pv1Key, 'PV1', 1, s0);
-    expect((await postJson('/v1/strs', who.pv1!, strToJson(s0))).status).toBe(201);
-    expect((await postJson('/v1/strs', who.pv1!, strToJson(s1))).status).toBe(201);
-    const replay = await postJson('/v1/strs', who.pv1!, strToJson(s1));
+    expect((await postJson('/v1/strs', who.pv1, strToJson(s0))).status).toBe(201);
+    expect((await postJson('/v1/strs', who.pv1, strToJson(s1))).status).toBe(201);
+    const replay = await postJson('/v1/strs', who.pv1, strToJson(s1));
     expect([replay.status, replay.json.duplicate]).toEqual([200, true]);
-    const fork = await postJson('/v1/strs', who.pv1!, strToJson(str(pv1Key, 'PV1', 1, s0, 7)));
+    const fork = await postJson('/v1/strs', who.pv1, strToJson(str(pv1Key, 'PV1', 1, s0, 7)));
     expect([fork.status, errorCode(fork)]).toEqual([409, 'equivocation']);
-    const broken = await postJson('/v1/strs', who.pv1!, strToJson(str(pv1Key, 'PV1', 2, s0)));
+    const broken = await postJson('/v1/strs', who.pv1, strToJson(str(pv1Key, 'PV1', 2, s0)));
     expect([broken.status, errorCode(broken)]).toEqual([409, 'prev-hash-mismatch']);
-    const unsigned = await postJson('/v1/strs', who.pv1!, strToJson(str(pv2Key, 'PV1', 2, s1)));
+    const unsigned = await postJson('/v1/strs', who.pv1, strToJson(str(pv2Key, 'PV1', 2, s1)));
     expect([unsigned.status, errorCode(unsigned)]).toEqual([400, 'bad-signature']);
-    const impostor = await postJson('/v1/strs', who.pv1!, strToJson(str(pv2Key, 'PV2', 0, undefined)));
+    const impostor = await postJson('/v1/strs', who.pv1, strToJson(str(pv2Key, 'PV2', 0, undefined)));
     expect([impostor.status, errorCode(impostor)]).toEqual([403, 'pv-id-mismatch']);
-    const junk = await postJson('/v1/strs', who.pv1!, { epoch: 'x' });
+    const junk = await postJson('/v1/strs', who.pv1, { epoch: 'x' });
     expect([junk.status, errorCode(junk)]).toEqual([400, 'bad-str']);
     const evidence = await call('GET', '/v1/evidence', who.alice);
     expect((evidence.json.evidence as { code: string }[]).map((e) => e.code)).toEqual(['equivocation', 'prev-hash-mismatch']);
@@ -324,13 +324,13 @@ describe('PR gateway: STRs and failure reports', () => {
     const versions = (await call('GET', '/v1/plugins/org.example.hello', who.alice)).json.versions as { id: string; archiveHash: string }[];
     const sub = versions[0]!;
     const report = { pvId: 'PV2', submissionId: sub.id, name: 'org.example.hello', archiveHash: sub.archiveHash, bindingHash: null, reason: 'formula does not hold', verifiers: [{ id: 'df', property: 'always', verdict: 'fail', findings: [{ message: 'no' }], log: 'dummy-fail says no' }] };
-    expect((await postJson('/v1/failures', who.pv2!, report)).status).toBe(201);
-    expect((await postJson('/v1/failures', who.pv2!, report)).status).toBe(200);
-    const wrongPv = await postJson('/v1/failures', who.pv1!, report);
+    expect((await postJson('/v1/failures', who.pv2, report)).status).toBe(201);
+    expect((await postJson('/v1/failures', who.pv2, report)).status).toBe(200);
+    const wrongPv = await postJson('/v1/failures', who.pv1, report);
     expect([wrongPv.status, errorCode(wrongPv)]).toEqual([403, 'pv-id-mismatch']);
-    const unknown = await postJson('/v1/failures', who.pv2!, { ...report, submissionId: 'nope' });
+    const unknown = await postJson('/v1/failures', who.pv2, { ...report, submissionId: 'nope' });
     expect([unknown.status, errorCode(unknown)]).toEqual([404, 'unknown-submission']);
-    const malformed = await postJson('/v1/failures', who.pv2!, { ...report, verifiers: 'x' });
+    const malformed = await postJson('/v1/failures', who.pv2, { ...report, verifiers: 'x' });
     expect([malformed.status, errorCode(malformed)]).toEqual([400, 'bad-failure-report']);
     const status = await call('GET', `/v1/submissions/${sub.id}`, who.alice);
     expect(status.json.pvs).toEqual(
@@ -373,7 +373,7 @@ describe('PR restart', () => {
     const v = ((await call('GET', '/v1/plugins/org.example.hello', who.alice)).json.versions as { archiveHash: string }[])[0]!;
     expect((await call('GET', `/v1/plugins/org.example.hello/archives/${v.archiveHash}`, who.pv1)).status).toBe(200);
     const s2 = str(pv1Key, 'PV1', 2, s1);
-    expect((await postJson('/v1/strs', who.pv1!, strToJson(s2))).status).toBe(201);
+    expect((await postJson('/v1/strs', who.pv1, strToJson(s2))).status).toBe(201);
     const r = await call('POST', '/v1/plugins', who.alice, await plugin('org.example.hello', { ...HELLO, 'hello.c': 'int v2;\n' }));
     expect(r.json).toMatchObject({ version: 2 });
     expect(r.json.cursor).toBeGreaterThan(3);
