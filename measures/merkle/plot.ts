@@ -28,6 +28,7 @@ const COLORS: Record<string, string> = {
   '@iden3/js-merkletree': '#8e44ad',
 };
 const FALLBACK = ['#d35400', '#7f8c8d', '#16a085'];
+const TARGET_COLOR = '#e67e22';
 
 function escape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -123,7 +124,15 @@ export function renderPlot(results: readonly SizeResult[], subtitle: string): st
   const bound = (pick: (r: SizeResult) => number, label: string): Series => ({ name: label, color: '#555', dash: '5 4', points: results.map((r) => [r.n, pick(r)]) });
 
   const panels: Panel[] = [
-    { title: 'build (ms)', logY: true, series: [...seriesOf((r) => r.buildMs, (p) => p.buildMs), bound((r) => r.hashBoundMs, 'hash bound')] },
+    {
+      title: 'build (ms)',
+      logY: true,
+      series: [
+        ...seriesOf((r) => r.buildMs, (p) => p.buildMs),
+        bound((r) => r.hashBoundMs, 'hash bound'),
+        { name: 'target', color: TARGET_COLOR, dash: '2 3', points: results.map((r) => [r.n, 3 * r.hashBoundMs]) },
+      ],
+    },
     {
       title: 'epoch of 1% changes (ms)',
       logY: true,
@@ -142,8 +151,8 @@ export function renderPlot(results: readonly SizeResult[], subtitle: string): st
   const height = legendH + Math.ceil(panels.length / cols) * PANEL_H;
   const legendItems = [
     ...seriesOf(() => 0, () => null).map((s) => ({ name: s.name === 'ours' ? 'ours (spms/core)' : s.name, color: s.color, dash: '' })),
-    { name: 'SHA-256 count × SHA-256 time', color: '#555', dash: '5 4' },
-    { name: 'target', color: '#e67e22', dash: '2 3' },
+    { name: 'hash bound', color: '#555', dash: '5 4' },
+    { name: 'target (build: 3× bound)', color: TARGET_COLOR, dash: '2 3' },
   ];
   const legend = legendItems
     .map((item, i) => {
@@ -155,7 +164,7 @@ export function renderPlot(results: readonly SizeResult[], subtitle: string): st
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
-    '<style>.title{font-weight:600;font-size:12px}.frame{fill:none;stroke:#999}.grid{stroke:#e5e5e5}.axis{fill:#666}.target{stroke:#e67e22;stroke-dasharray:2 3;stroke-width:1.5}.target-label{fill:#e67e22}</style>',
+    `<style>.title{font-weight:600;font-size:12px}.frame{fill:none;stroke:#999}.grid{stroke:#e5e5e5}.axis{fill:#666}.target{stroke:${TARGET_COLOR};stroke-dasharray:2 3;stroke-width:1.5}.target-label{fill:${TARGET_COLOR}}</style>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="20" y="16" class="title">Merkle trees: ours vs the seed and npm peers — ${escape(subtitle)}</text>`,
     legend,
