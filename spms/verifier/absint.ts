@@ -57,6 +57,8 @@ export interface AbsResult {
 }
 
 const MAX_VISITS_PER_BLOCK = 40;
+/** Bound on interpreted instructions per fixpoint, so no object can make the analysis run long. */
+const MAX_STEPS = 8_000_000;
 const WIDEN_AFTER = 3;
 
 function cloneState(s: State): State {
@@ -352,6 +354,7 @@ export function interpret(p: Program, cfg: Cfg, isEntry: boolean): AbsResult {
   const order = new Int32Array(n);
   cfg.rpo.forEach((b, i) => (order[b] = i));
   let gaveUp = false;
+  let steps = 0;
   if (n > 0) inState[0] = entryState(isEntry);
   const pending = new Set<number>(n > 0 ? [0] : []);
   const edgeOut = (b: Block, out: State): [number, State][] => {
@@ -377,6 +380,12 @@ export function interpret(p: Program, cfg: Cfg, isEntry: boolean): AbsResult {
     if (s === undefined) continue;
     visits[best] = (visits[best] ?? 0) + 1;
     if ((visits[best] ?? 0) > MAX_VISITS_PER_BLOCK) {
+      gaveUp = true;
+      break;
+    }
+    // Work is instructions plus the state carried through the block.
+    steps += b.end - b.start + 1 + s.stack.size;
+    if (steps > MAX_STEPS) {
       gaveUp = true;
       break;
     }

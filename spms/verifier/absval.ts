@@ -225,7 +225,7 @@ export function isScalar(v: AbsVal): boolean {
 const MAX_TAGS = 12;
 
 export function joinVal(a: AbsVal, b: AbsVal): AbsVal {
-  if (a === b) return a;
+  if (a === b || eqVal(a, b)) return a;
   let tags: Tag[];
   if (a.tags === b.tags) tags = [...a.tags];
   else {
@@ -242,12 +242,14 @@ export function joinVal(a: AbsVal, b: AbsVal): AbsVal {
 }
 
 export function eqVal(a: AbsVal, b: AbsVal): boolean {
+  if (a === b) return true;
   if (!eqNum(a.num, b.num) || a.tags.length !== b.tags.length) return false;
   for (let i = 0; i < a.tags.length; i++) if (a.tags[i] !== b.tags[i]) return false;
   return a.stack?.[0] === b.stack?.[0] && a.stack?.[1] === b.stack?.[1];
 }
 
 export function widenVal(old: AbsVal, next: AbsVal): AbsVal {
+  if (old === next || eqVal(old, next)) return old;
   const j = joinVal(old, next);
   const out: AbsVal = { ...j, num: widenNum(old.num, j.num) };
   if (j.stack !== undefined && old.stack !== undefined) {

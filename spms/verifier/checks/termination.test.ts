@@ -85,4 +85,15 @@ describe('termination on hand-made loops', () => {
   it('passes loop-free code', () => {
     expect(termination([{ op: op.movImm, dst: 0, imm: 1 }, { op: op.jeqImm, dst: 1, imm: 0, off: 1 }, { op: op.movImm, dst: 0, imm: 2 }, { op: op.exit }]).verdict).toBe('pass');
   });
+
+  it('answers on a large program with many loops and frame slots (bounded work)', () => {
+    const insns: RawInsn[] = [{ op: op.movImm, dst: 0, imm: 0 }];
+    for (let k = 0; k < 1000; k++) {
+      insns.push({ op: op.movImm, dst: 1, imm: 0 }, { op: op.addImm, dst: 0, imm: 1 }, { op: op.addImm, dst: 1, imm: 1 }, { op: op.jltImm, dst: 1, imm: 10, off: -3 });
+      insns.push({ op: op.stxdw, dst: 10, src: 0, off: -8 * (1 + (k % 200)) });
+    }
+    insns.push({ op: op.exit });
+    const r = verifyPluglet('large.o', buildElf(insns), ['wellformed', 'termination', 'memory'], policy);
+    expect(r.verdicts).toEqual({ wellformed: 'pass', termination: 'pass', memory: 'pass' });
+  });
 });

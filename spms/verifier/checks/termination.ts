@@ -129,7 +129,10 @@ interface LoopFacts {
   steps: Map<string, bigint[]>;
 }
 
-function symbolic(a: PlugletAnalysis, loop: Loop, locs: string[], memAt: Map<number, MemEvent>): LoopFacts {
+/** Bound on symbolic instruction steps over all loops of one pluglet. */
+const MAX_SYMBOLIC_STEPS = 2_000_000;
+
+function symbolic(a: PlugletAnalysis, loop: Loop, locs: string[], memAt: Map<number, MemEvent>, budget: { steps: number }): LoopFacts {
   const cfg = a.cfg;
   const start: SymState = new Map(locs.map((l) => [l, { loc: l, k: 0n } as Sym]));
   const inAt = new Map<number, SymState>([[loop.header, start]]);
@@ -142,6 +145,7 @@ function symbolic(a: PlugletAnalysis, loop: Loop, locs: string[], memAt: Map<num
       if (sin === undefined) continue;
       const s = new Map(sin);
       const b = cfg.blocks[bid] as Block;
+      budget.steps += (b.end - b.start + 1) * Math.max(1, locs.length >> 4);
       for (let pc = b.start; pc <= b.end; pc++) {
         const insn = a.program.insns[pc];
         if (insn === undefined) break;
@@ -318,13 +322,18 @@ export function checkTermination(a: PlugletAnalysis, opts: TerminationOptions): 
     if (e.base.stack !== undefined && e.base.stack[0] === e.base.stack[1] && e.size === 8) slots.add(slotLoc(e.base.stack[0] + e.off));
   }
   const locs = [...Array.from({ length: 10 }, (_, r) => regLoc(r)), ...slots];
+  const budget = { steps: 0 };
   for (const loop of cfg.loops) {
     const header = cfg.blocks[loop.header] as Block;
     if (loop.exits.length === 0) {
       out.push(a.at(CHECK, 'error', header.start, `the loop starting at ${header.start} has no exit: it never terminates`));
       continue;
     }
-    const facts = symbolic(a, loop, locs, memAt);
+    if (budget.steps > MAX_SYMBOLIC_STEPS) {
+      out.push(a.at(CHECK, 'error', header.start, `the loop starting at ${header.start} was not analysed: the pluglet exceeds the analysis budget`));
+      continue;
+    }
+    const facts = symbolic(a, loop, locs, memAt, budget);
     let entry: State | undefined;
     for (const p of header.preds) {
       if (loop.body.has(p)) continue;
