@@ -23,7 +23,6 @@ export const SHF_EXECINSTR = 0x4;
 export const EM_NONE = 0;
 export const EM_BPF = 247;
 export const STT_FUNC = 2;
-export const STT_SECTION = 3;
 export const SHN_UNDEF = 0;
 
 /** Limits well above what a pluglet needs; they bound the reader's work. */

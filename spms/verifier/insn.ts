@@ -93,15 +93,6 @@ export function isJump(opcode: number): boolean {
   return opcode === OP_JA || isCondJump(opcode);
 }
 
-export function isLoad(opcode: number): boolean {
-  return insnClass(opcode) === CLASS_LDX;
-}
-
-export function isStore(opcode: number): boolean {
-  const c = insnClass(opcode);
-  return c === CLASS_ST || c === CLASS_STX;
-}
-
 /** Whether the instruction writes its dst register. */
 export function writesDst(opcode: number): boolean {
   const c = insnClass(opcode);
