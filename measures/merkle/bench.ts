@@ -20,7 +20,7 @@ import { PROBES_PER_KIND, makeWorkload } from './workload.ts';
 
 const DEFAULT_SIZES = [1_000, 10_000, 100_000, 1_000_000];
 /** Per peer and phase (generation, verification), proofs stop after this long: iden3 needs milliseconds per proof. */
-const PEER_PROOF_BUDGET_MS = 8_000;
+const PEER_PROOF_BUDGET_MS = 4_000;
 /** Largest N each peer runs at, so the whole benchmark stays under ten minutes on two cores. */
 const PEER_MAX_N: Record<string, number> = {
   'seed mt.py': 1_000_000,
