@@ -228,6 +228,53 @@ function memLoadResult(base: AbsVal, size: number, s: State, off: number): AbsVa
   return UNKNOWN;
 }
 
+/**
+ * What a loop proof knows about a loop: at most `trips` back edges per entry,
+ * and locations ("r3", "s-16") that move by a fixed step per iteration. At the
+ * loop's header these bound the widening: a counter or a pointer walking an
+ * array stays within entry + [0, trips] * step instead of going to infinity.
+ */
+export interface LoopHint {
+  body: ReadonlySet<number>;
+  trips: bigint;
+  steps: ReadonlyMap<string, bigint>;
+}
+
+const LIM = 1n << 20n;
+
+function boundedByTrips(entry: AbsVal | undefined, widened: AbsVal, step: bigint, trips: bigint): AbsVal {
+  if (entry === undefined) return widened;
+  const span = step * trips;
+  const out: AbsVal = { ...widened };
+  if (entry.stack !== undefined && widened.stack !== undefined) {
+    if (span > -LIM && span < LIM) {
+      const d = Number(span);
+      out.stack = [entry.stack[0] + Math.min(0, d), entry.stack[1] + Math.max(0, d)];
+    }
+  }
+  if (isScalar(entry) && isScalar(widened)) {
+    const lo = span < 0n ? entry.num.lo + span : entry.num.lo;
+    const hi = span > 0n ? entry.num.hi + span : entry.num.hi;
+    if (lo >= 0n && hi <= U64_MAX) out.num = numRange(lo, hi);
+  }
+  return out;
+}
+
+function applyHint(widened: State, entry: State, hint: LoopHint): void {
+  for (const [loc, step] of hint.steps) {
+    if (loc.startsWith('r')) {
+      const r = Number(loc.slice(1));
+      const w = widened.regs[r];
+      if (w !== undefined) widened.regs[r] = boundedByTrips(entry.regs[r], w, step, hint.trips);
+    } else {
+      const off = Number(loc.slice(1));
+      const w = widened.stack.get(off);
+      const e = entry.stack.get(off);
+      if (w !== undefined && e !== undefined && e.size === w.size) widened.stack.set(off, { size: w.size, val: boundedByTrips(e.val, w.val, step, hint.trips) });
+    }
+  }
+}
+
 export interface StepHooks {
   mem?: (e: MemEvent) => void;
   call?: (e: CallEvent) => void;
@@ -344,7 +391,7 @@ function blockOut(p: Program, b: Block, s: State, hooks: StepHooks): State {
   return out;
 }
 
-export function interpret(p: Program, cfg: Cfg, isEntry: boolean): AbsResult {
+export function interpret(p: Program, cfg: Cfg, isEntry: boolean, hints?: ReadonlyMap<number, LoopHint>): AbsResult {
   const n = cfg.blocks.length;
   const inState: (State | undefined)[] = new Array<State | undefined>(n).fill(undefined);
   const edges = new Map<string, State>();
@@ -393,7 +440,18 @@ export function interpret(p: Program, cfg: Cfg, isEntry: boolean): AbsResult {
     for (const [succ, es] of edgeOut(b, out)) {
       edges.set(`${best}>${succ}`, es);
       const old = inState[succ];
-      const next = old === undefined ? es : joinState(old, es, headers.has(succ) && (visits[succ] ?? 0) >= WIDEN_AFTER);
+      const widen = headers.has(succ) && (visits[succ] ?? 0) >= WIDEN_AFTER;
+      const next = old === undefined ? es : joinState(old, es, widen);
+      const hint = widen ? hints?.get(succ) : undefined;
+      if (hint !== undefined) {
+        let entry: State | undefined;
+        for (const pred of (cfg.blocks[succ] as Block).preds) {
+          if (hint.body.has(pred)) continue;
+          const e = edges.get(`${pred}>${succ}`);
+          if (e !== undefined) entry = entry === undefined ? e : joinState(entry, e, false);
+        }
+        if (entry !== undefined) applyHint(next, entry, hint);
+      }
       if (old === undefined || !eqState(old, next)) {
         inState[succ] = next;
         pending.add(succ);

@@ -6,6 +6,7 @@ import type { AbsResult } from './absint.ts';
 import { interpret } from './absint.ts';
 import type { Cfg } from './cfg.ts';
 import { buildCfg } from './cfg.ts';
+import { loopHints } from './checks/termination.ts';
 import type { Finding } from './finding.ts';
 import type { Program } from './program.ts';
 import { findingAt } from './program.ts';
@@ -19,6 +20,7 @@ export interface Anchoring {
 export class PlugletAnalysis {
   private cfgCache: Cfg | undefined;
   private absCache: AbsResult | undefined;
+  private plainCache: AbsResult | undefined;
   constructor(
     readonly pluglet: string,
     readonly program: Program,
@@ -30,8 +32,19 @@ export class PlugletAnalysis {
     return this.cfgCache;
   }
 
+  /** The interpretation with plain widening (what loop proofs start from). */
+  get plainAbs(): AbsResult {
+    this.plainCache ??= interpret(this.program, this.cfg, true);
+    return this.plainCache;
+  }
+
+  /** The interpretation whose widening at proven loops is bounded by their trip counts. */
   get abs(): AbsResult {
-    this.absCache ??= interpret(this.program, this.cfg, true);
+    if (this.absCache === undefined) {
+      const plain = this.plainAbs;
+      const hints = plain.gaveUp || this.cfg.loops.length === 0 ? undefined : loopHints(this);
+      this.absCache = hints === undefined || hints.size === 0 ? plain : interpret(this.program, this.cfg, true, hints);
+    }
     return this.absCache;
   }
 
@@ -47,7 +60,7 @@ export class PlugletAnalysis {
   structuralBlockers(check: string): Finding[] {
     const out: Finding[] = [];
     for (const pc of this.cfg.badJumps) out.push(this.at(check, 'error', pc, 'jump target outside the code or inside an lddw: the program is not well-formed, no further analysis'));
-    if (out.length === 0 && this.abs.gaveUp) out.push(this.note(check, 'error', 'abstract interpretation did not reach a fixpoint within its budget; the pluglet cannot be analysed'));
+    if (out.length === 0 && this.plainAbs.gaveUp) out.push(this.note(check, 'error', 'abstract interpretation did not reach a fixpoint within its budget; the pluglet cannot be analysed'));
     return out;
   }
 }

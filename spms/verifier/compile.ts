@@ -1,13 +1,15 @@
 // The compile recipe that yields objects PQUIC loads correctly with Debian's
 // clang/LLVM 14:
-//  1. clang emits LLVM IR for the host triple (the BPF triple breaks on glibc
-//     headers; the host's 64-bit layout is the one PQUIC itself is built with);
+//  1. clang emits unoptimised LLVM IR for the host triple (the BPF triple
+//     breaks on glibc headers; the host's 64-bit layout is the one PQUIC
+//     itself is built with), leaving every optimisation to step 3;
 //  2. the IR is rewritten so every function but the pluglet's entry point is
 //     internal and always_inline (PQUIC cannot load BPF-to-BPF calls), and
 //     every private constant becomes a named internal one, so that
 //     `-data-sections` gives each string its own section and no string
 //     relocation carries an addend (PQUIC ignores addends);
-//  3. opt -O2 inlines and cleans up; llc -march=bpf -mcpu=v1 emits the object
+//  3. opt -O2 (without run-time unrolling or vectorisation, whose remainder
+//     loops are hard to bound) inlines and cleans up; llc -march=bpf -mcpu=v1 emits the object
 //     (v1: no JMP32, which PQUIC's uBPF refuses);
 //  4. when debug sections push the object past PQUIC's 32-section limit they
 //     are stripped.
@@ -155,7 +157,7 @@ export async function compileFile(root: string, source: string, opts: CompileOpt
     const ll = join(work, 'a.ll');
     const incs = [dirname(join(root, source)), root, ...(opts.includeDirs ?? [])].flatMap((d) => ['-I', d]);
     const debug = opts.debugInfo !== false;
-    if (!(await step(clang, ['-O2', ...(debug ? ['-g'] : []), `-fdebug-prefix-map=${root}=.`, '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wall', '-Wno-unused-function', ...incs, '-S', '-emit-llvm', '-c', source, '-o', ll]))) return { findings, log: log.join('\n') };
+    if (!(await step(clang, ['-O2', ...(debug ? ['-g'] : []), `-fdebug-prefix-map=${root}=.`, '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wall', '-Wno-unused-function', '-Xclang', '-disable-llvm-passes', ...incs, '-S', '-emit-llvm', '-c', source, '-o', ll]))) return { findings, log: log.join('\n') };
     const prepared = prepareIr(await readFile(ll, 'utf8'), undefined);
     if (prepared.entry === undefined) {
       findings.push({ check: 'compile', severity: 'error', pluglet: source, message: prepared.external.length === 0 ? 'the file defines no external function to serve as the pluglet entry point' : `the file defines ${prepared.external.length} external functions (${prepared.external.join(', ')}); a pluglet has exactly one entry point — make the others static` });
@@ -165,7 +167,9 @@ export async function compileFile(root: string, source: string, opts: CompileOpt
     const ll3 = join(work, 'c.ll');
     const obj = join(work, 'a.o');
     await writeFile(ll2, prepared.ir);
-    if (!(await step(opt, ['-O2', '-S', ll2, '-o', ll3]))) return { findings, log: log.join('\n') };
+    // No run-time unrolling, vectorisation or interleaving: BPF has no vectors, and the remainder
+    // loops these create need relational facts to bound.
+    if (!(await step(opt, ['-O2', '-unroll-runtime=false', '-vectorize-loops=false', '-interleave-loops=false', '-vectorize-slp=false', '-S', ll2, '-o', ll3]))) return { findings, log: log.join('\n') };
     if (!(await step(llc, ['-march=bpf', '-mcpu=v1', '-filetype=obj', '-data-sections', ll3, '-o', obj]))) return { findings, log: log.join('\n') };
     let bytes: Uint8Array = await readFile(obj);
     if (parseElf(bytes).header.shnum > MAX_SECTIONS) {

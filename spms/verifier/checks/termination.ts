@@ -13,6 +13,7 @@
 import type { Num } from '../absval.ts';
 import { TOP_NUM, U64_MAX, addNum, constNum, subNum, isConst, isScalar, joinNum, signedRange } from '../absval.ts';
 import type { MemEvent, State } from '../absint.ts';
+import type { LoopHint } from '../absint.ts';
 import { stateBefore } from '../absint.ts';
 import type { PlugletAnalysis } from '../analysis.ts';
 import { accessKeyName, accessorOf, isNextKey } from '../api.ts';
@@ -105,7 +106,7 @@ function transfer(a: PlugletAnalysis, s: SymState, insn: Insn, memAt: Map<number
     return;
   }
   if (insn.opcode === OP_CALL) {
-    const call = a.abs.calls.find((c) => c.pc === insn.pc);
+    const call = a.plainAbs.calls.find((c) => c.pc === insn.pc);
     let r0: Sym = 'top';
     const acc = call?.name === undefined ? undefined : accessorOf(call.name);
     if (call !== undefined && acc !== undefined && !acc.write) {
@@ -211,7 +212,21 @@ function lowBitsAgree(a: Num, b: Num, bits: bigint): boolean {
 }
 
 /** Tries to prove the exit test at the end of block `from` bounds the loop. Returns a reason when it cannot. */
-function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFacts, entry: State | undefined, opts: TerminationOptions): { ok: true; assumption?: string } | { ok: false; reason: string } {
+type ExitProof = { ok: true; assumption?: string; trips?: bigint } | { ok: false; reason: string };
+
+/**
+ * Back edges taken at most, from the distance the variable covers towards the
+ * bound: while it stays strictly before the bound (ceil), up to and including
+ * it (floor + 1), or until it meets the bound exactly.
+ */
+function tripsOf(span: bigint, step: bigint, kind: 'strict' | 'inclusive' | 'exact'): bigint {
+  if (span < 0n) return 0n;
+  if (kind === 'exact') return span / step;
+  if (kind === 'strict') return (span + step - 1n) / step;
+  return span / step + 1n;
+}
+
+function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFacts, entry: State | undefined): ExitProof {
   const cfg = a.cfg;
   const b = cfg.blocks[from] as Block;
   const insn = a.program.insns[b.end] as Insn;
@@ -237,8 +252,8 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
   const isNull = (v: Sym): boolean => v !== 'top' && 'c' in v && v.c === 0n;
   const listStep = (v: Sym): boolean => v !== 'top' && 'next' in v && loop.body.has(cfg.blockOf[v.next] ?? -1);
   if (op === 0x50 && ((listStep(left) && isNull(right)) || (listStep(right) && isNull(left)))) {
-    if (opts.assumeFiniteLists) return { ok: true, assumption: 'walks a core linked list until a null next pointer; accepted under the assumption that PQUIC\'s lists are finite and acyclic' };
-    return { ok: false, reason: 'walks a core linked list; this policy does not assume lists are finite' };
+    // Whether the policy accepts the assumption is decided by the check.
+    return { ok: true, assumption: 'walks a core linked list until a null next pointer; accepted under the assumption that PQUIC\'s lists are finite and acyclic' };
   }
 
   let iv = ivOf(left);
@@ -256,7 +271,7 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
   if (!isInvariant(right)) return { ok: false, reason: `the bound of the exit test at ${b.end} changes inside the loop` };
 
   // Ranges: the bound at the test, the variable when the loop is entered.
-  const atTest = a.abs.inState[from] === undefined ? undefined : stateBefore(a.program, b, a.abs.inState[from] as State, b.end);
+  const atTest = a.plainAbs.inState[from] === undefined ? undefined : stateBefore(a.program, b, a.plainAbs.inState[from] as State, b.end);
   let bound: Num = TOP_NUM;
   if (right !== 'top' && 'c' in right) bound = constNum(right.c);
   else if (rightReg !== undefined && atTest !== undefined) bound = valueOfLoc(atTest, regLoc(rightReg));
@@ -274,7 +289,9 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       const stepMax = iv.step.reduce((m, x) => (x > m ? x : m), 0n);
       const limit = signed ? bsHi + (strict ? -1n : 0n) + stepMax <= S_MAX : bound.hi + (strict ? -1n : 0n) + stepMax <= U64_MAX;
       if (!limit) return { ok: false, reason: `the variable of the exit test at ${b.end} may wrap around past the bound (step ${stepMax})` };
-      return { ok: true };
+      const start = entry === undefined ? undefined : shift(valueOfLoc(entry, loc), iv.k);
+      if (start === undefined) return { ok: true };
+      return { ok: true, trips: tripsOf(signed ? bsHi - signedRange(start)[0] : bound.hi - start.lo, stepMin, strict ? 'strict' : 'inclusive') };
     }
     case 0x20: case 0x30: case 0x60: case 0x70: { // continue while x > b / x >= b
       if (up) return { ok: false, reason: `the variable of the exit test at ${b.end} increases while the loop runs as long as it stays above the bound` };
@@ -282,10 +299,12 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       const stepMax = iv.step.reduce((m, x) => (-x > m ? -x : m), 0n);
       const limit = signed ? bs + (strict ? 1n : 0n) - stepMax >= S_MIN : bound.lo + (strict ? 1n : 0n) >= stepMax;
       if (!limit) return { ok: false, reason: `the variable of the exit test at ${b.end} may wrap around below the bound (step ${stepMax})` };
-      return { ok: true };
+      const start = entry === undefined ? undefined : shift(valueOfLoc(entry, loc), iv.k);
+      if (start === undefined) return { ok: true };
+      return { ok: true, trips: tripsOf(signed ? signedRange(start)[1] - bs : start.hi - bound.lo, stepMin, strict ? 'strict' : 'inclusive') };
     }
     case 0x10: // continue while x == b: after one step x differs
-      return { ok: true };
+      return { ok: true, trips: 1n };
     case 0x50: { // continue while x != b: x must meet b exactly
       if (iv.step.some((x) => x !== iv.step[0])) return { ok: false, reason: `the variable of the "!=" exit test at ${b.end} moves by different steps on different paths` };
       let start: Num | undefined;
@@ -299,11 +318,87 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       if (!congruent) return { ok: false, reason: `the "!=" exit test at ${b.end} may be stepped over: the distance to the bound is not known to be a multiple of the step ${step}` };
       const meets = up ? start.hi <= bound.lo : start.lo >= bound.hi;
       if (!meets) return { ok: false, reason: `the "!=" exit test at ${b.end} may never hold: nothing shows the variable starts ${up ? 'below' : 'above'} the bound (start ${start.lo}..${start.hi}, bound ${bound.lo}..${bound.hi}); add a guard` };
-      return { ok: true };
+      return { ok: true, trips: tripsOf(up ? bound.hi - start.lo : start.hi - bound.lo, step, 'exact') };
     }
     default:
       return { ok: false, reason: `unsupported comparison in the exit test at ${b.end}` };
   }
+}
+
+export interface LoopVerdict {
+  loop: Loop;
+  proven: boolean;
+  /** Set when the proof rests on the list assumption. */
+  assumption?: string;
+  reasons: string[];
+  /** At most this many back edges per entry into the loop, when known. */
+  trips?: bigint;
+  /** Locations moving by the same constant on every latch. */
+  steps: Map<string, bigint>;
+  /** Set when the analysis budget ran out before this loop. */
+  skipped?: boolean;
+}
+
+const verdictCache = new WeakMap<PlugletAnalysis, LoopVerdict[]>();
+
+/** The proof attempt for every natural loop (cached per pluglet). */
+export function analyseLoops(a: PlugletAnalysis): LoopVerdict[] {
+  const hit = verdictCache.get(a);
+  if (hit !== undefined) return hit;
+  const cfg = a.cfg;
+  const memAt = new Map(a.plainAbs.mem.map((e) => [e.pc, e]));
+  const slots = new Set<string>();
+  for (const e of a.plainAbs.mem) {
+    if (e.base.stack !== undefined && e.base.stack[0] === e.base.stack[1] && e.size === 8) slots.add(slotLoc(e.base.stack[0] + e.off));
+  }
+  const locs = [...Array.from({ length: 10 }, (_, r) => regLoc(r)), ...slots];
+  const budget = { steps: 0 };
+  const out: LoopVerdict[] = [];
+  for (const loop of cfg.loops) {
+    const v: LoopVerdict = { loop, proven: false, reasons: [], steps: new Map() };
+    out.push(v);
+    if (loop.exits.length === 0) continue;
+    if (budget.steps > MAX_SYMBOLIC_STEPS) {
+      v.skipped = true;
+      continue;
+    }
+    const header = cfg.blocks[loop.header] as Block;
+    const facts = symbolic(a, loop, locs, memAt, budget);
+    for (const [loc, ks] of facts.steps) if (ks.every((k) => k === ks[0]) && ks[0] !== 0n) v.steps.set(loc, ks[0] as bigint);
+    let entry: State | undefined;
+    for (const p of header.preds) {
+      if (loop.body.has(p)) continue;
+      const es = a.plainAbs.edge(p, loop.header);
+      if (es === undefined) continue;
+      entry = entry === undefined ? es : joinEntry(entry, es);
+    }
+    for (const from of [...new Set(loop.exits.map(([f]) => f))]) {
+      const r = proveExit(a, loop, from, facts, entry);
+      if (!r.ok) {
+        v.reasons.push(r.reason);
+        continue;
+      }
+      if (r.assumption === undefined) {
+        v.proven = true;
+        delete v.assumption;
+        if (r.trips !== undefined && (v.trips === undefined || r.trips < v.trips)) v.trips = r.trips;
+      } else if (!v.proven) {
+        v.proven = true;
+        v.assumption = r.assumption;
+      }
+    }
+  }
+  verdictCache.set(a, out);
+  return out;
+}
+
+/** Trip bounds of proven loops, for the interpreter's widening. */
+export function loopHints(a: PlugletAnalysis): Map<number, LoopHint> {
+  const hints = new Map<number, LoopHint>();
+  for (const v of analyseLoops(a)) {
+    if (v.proven && v.assumption === undefined && v.trips !== undefined && v.steps.size > 0) hints.set(v.loop.header, { body: v.loop.body, trips: v.trips, steps: v.steps });
+  }
+  return hints;
 }
 
 export function checkTermination(a: PlugletAnalysis, opts: TerminationOptions): Finding[] {
@@ -315,43 +410,15 @@ export function checkTermination(a: PlugletAnalysis, opts: TerminationOptions): 
     const t = cfg.blocks[to] as Block;
     out.push(a.at(CHECK, 'error', t.start, `irreducible control flow: the cycle entered at ${t.start} (edge from ${(cfg.blocks[from] as Block).end}) has several entries, so no loop bound can be established`));
   }
-  if (cfg.loops.length === 0) return out;
-  const memAt = new Map(a.abs.mem.map((e) => [e.pc, e]));
-  const slots = new Set<string>();
-  for (const e of a.abs.mem) {
-    if (e.base.stack !== undefined && e.base.stack[0] === e.base.stack[1] && e.size === 8) slots.add(slotLoc(e.base.stack[0] + e.off));
-  }
-  const locs = [...Array.from({ length: 10 }, (_, r) => regLoc(r)), ...slots];
-  const budget = { steps: 0 };
-  for (const loop of cfg.loops) {
-    const header = cfg.blocks[loop.header] as Block;
-    if (loop.exits.length === 0) {
-      out.push(a.at(CHECK, 'error', header.start, `the loop starting at ${header.start} has no exit: it never terminates`));
-      continue;
+  for (const v of analyseLoops(a)) {
+    const header = cfg.blocks[v.loop.header] as Block;
+    if (v.loop.exits.length === 0) out.push(a.at(CHECK, 'error', header.start, `the loop starting at ${header.start} has no exit: it never terminates`));
+    else if (v.skipped === true) out.push(a.at(CHECK, 'error', header.start, `the loop starting at ${header.start} was not analysed: the pluglet exceeds the analysis budget`));
+    else if (!v.proven) out.push(a.at(CHECK, 'error', header.start, `cannot prove that the loop starting at ${header.start} terminates: ${v.reasons.join('; ')}`));
+    else if (v.assumption !== undefined) {
+      if (opts.assumeFiniteLists) out.push(a.at(CHECK, 'warning', header.start, `the loop starting at ${header.start} ${v.assumption}`));
+      else out.push(a.at(CHECK, 'error', header.start, `cannot prove that the loop starting at ${header.start} terminates: walks a core linked list; this policy does not assume lists are finite`));
     }
-    if (budget.steps > MAX_SYMBOLIC_STEPS) {
-      out.push(a.at(CHECK, 'error', header.start, `the loop starting at ${header.start} was not analysed: the pluglet exceeds the analysis budget`));
-      continue;
-    }
-    const facts = symbolic(a, loop, locs, memAt, budget);
-    let entry: State | undefined;
-    for (const p of header.preds) {
-      if (loop.body.has(p)) continue;
-      const es = a.abs.edge(p, loop.header);
-      if (es === undefined) continue;
-      entry = entry === undefined ? es : joinEntry(entry, es);
-    }
-    const reasons: string[] = [];
-    let proven: { ok: true; assumption?: string } | undefined;
-    for (const from of [...new Set(loop.exits.map(([f]) => f))]) {
-      const r = proveExit(a, loop, from, facts, entry, opts);
-      if (r.ok) {
-        proven = r;
-        if (r.assumption === undefined) break;
-      } else reasons.push(r.reason);
-    }
-    if (proven === undefined) out.push(a.at(CHECK, 'error', header.start, `cannot prove that the loop starting at ${header.start} terminates: ${reasons.join('; ')}`));
-    else if (proven.assumption !== undefined) out.push(a.at(CHECK, 'warning', header.start, `the loop starting at ${header.start} ${proven.assumption}`));
   }
   return out;
 }
