@@ -113,6 +113,7 @@ export class Gateway {
       { method: 'GET', path: /^\/v1\/submissions\/([^/]+)$/, roles: ANY, handle: (c) => this.submission(c) },
       { method: 'GET', path: /^\/v1\/announcements$/, roles: ['pv', 'daemon', 'pr'], handle: (c) => this.announcements(c) },
       { method: 'GET', path: /^\/v1\/pvs$/, roles: ANY, handle: () => ({ pvs: d.pvs.pvs() }) },
+      { method: 'POST', path: /^\/v1\/pvs\/register$/, roles: ['pv'], handle: (c) => this.registerPv(c) },
       { method: 'POST', path: /^\/v1\/strs$/, roles: ['pv'], handle: (c) => this.postStr(c) },
       { method: 'GET', path: /^\/v1\/strs$/, roles: ANY, handle: () => this.latestStrs() },
       { method: 'GET', path: /^\/v1\/strs\/([^/]+)$/, roles: ANY, handle: (c) => this.strRange(c) },
@@ -344,6 +345,13 @@ export class Gateway {
     const from = intParam(c.url, 'from', Math.max(0, to - 99));
     if (from > to || to - from >= 1000) throw new HttpError(400, 'bad-range', 'from must be at most to, and a range covers at most 1000 epochs');
     return { pvId, latestEpoch: latest.epoch, strs: this.deps.pvs.strRange(pvId, from, to).map(strToJson) };
+  }
+
+  private async registerPv(c: Ctx): Promise<unknown> {
+    const body = await readJson(c.req, this.deps.limits.jsonBytes);
+    const registered = this.deps.pvs.register(c.cert, body);
+    this.deps.events.emit('pv-registered', registered);
+    return registered;
   }
 
   private async postFailure(c: Ctx): Promise<unknown> {

@@ -14,6 +14,7 @@ export type PrEventType =
   | 'str-accepted'
   | 'str-refused'
   | 'failure-reported'
+  | 'pv-registered'
   | 'client-refused'
   | 'mqtt-client'
   | 'error';

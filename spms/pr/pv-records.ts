@@ -70,13 +70,22 @@ export class PvRecords {
       .run(cert.commonName, derToPem(cert.der, 'CERTIFICATE'), bytesToHex(cert.strPublicKey), now, now);
   }
 
-  pvs(): { pvId: string; certificate: string; strPublicKey: string; firstSeenMs: number; lastSeenMs: number; latestEpoch: number | null }[] {
+  /** Where peers reach the PV's user gateway, as the PV itself declares it. */
+  register(cert: ParsedCertificate, body: unknown): { pvId: string; gatewayUrl: string } {
+    const parsed = z.object({ gatewayUrl: z.url().refine((u) => u.startsWith('https://'), 'must be an https:// URL').max(2048) }).strict().safeParse(body);
+    if (!parsed.success) throw new HttpError(400, 'bad-request', `registration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    this.seen(cert);
+    this.db.prepare('UPDATE pvs SET gateway_url = ? WHERE pv_id = ?').run(parsed.data.gatewayUrl, cert.commonName);
+    return { pvId: cert.commonName, gatewayUrl: parsed.data.gatewayUrl };
+  }
+
+  pvs(): { pvId: string; certificate: string; strPublicKey: string; gatewayUrl: string | null; firstSeenMs: number; lastSeenMs: number; latestEpoch: number | null }[] {
     return this.db
-      .prepare<[], { pv_id: string; certificate: string; str_public_key: string; first_seen_ms: number; last_seen_ms: number; latest: number | null }>(
+      .prepare<[], { pv_id: string; certificate: string; str_public_key: string; gateway_url: string | null; first_seen_ms: number; last_seen_ms: number; latest: number | null }>(
         'SELECT p.*, (SELECT MAX(epoch) FROM strs s WHERE s.pv_id = p.pv_id) AS latest FROM pvs p ORDER BY p.pv_id',
       )
       .all()
-      .map((r) => ({ pvId: r.pv_id, certificate: r.certificate, strPublicKey: r.str_public_key, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, latestEpoch: r.latest }));
+      .map((r) => ({ pvId: r.pv_id, certificate: r.certificate, strPublicKey: r.str_public_key, gatewayUrl: r.gateway_url, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, latestEpoch: r.latest }));
   }
 
   fetched(pvId: string, submissionId: string): void {

@@ -5,7 +5,7 @@
 // time, in cursor order.
 import mqtt, { type MqttClient } from 'mqtt';
 import { z } from 'zod';
-import { encodeSignedStr, type SignedStr } from '../core/index.ts';
+import { strToJson, type SignedStr } from '../core/index.ts';
 import { nodeTransport, type NodeTlsOptions } from '../client/node-transport.ts';
 import type { Transport } from '../client/transport.ts';
 import type { NodeEvents } from './node-events.ts';
@@ -19,7 +19,7 @@ const announcementSchema = z.object({
   archiveHash: z.string().regex(/^[0-9a-f]{64}$/),
   submittedMs: z.number().int().min(0),
 });
-const pageSchema = z.object({ announcements: z.array(announcementSchema), next: z.number().int().min(0) });
+const pageSchema = z.object({ announcements: z.array(announcementSchema), next: z.number().int().min(0), more: z.boolean().optional() });
 
 export interface HttpPrLinkOptions {
   prUrl: string;
@@ -147,7 +147,7 @@ export class HttpPrLink implements PrLink {
         const res = await this.call('GET', `/v1/announcements?after=${this.cursor}&limit=100`);
         const page = pageSchema.parse(JSON.parse(new TextDecoder().decode(res.body)));
         for (const a of page.announcements) if (a.cursor > this.cursor) await this.deliver(a);
-        if (page.announcements.length === 0 || this.stopped) break;
+        if (page.announcements.length === 0 || page.more === false || this.stopped) break;
       }
     } catch (e) {
       this.opts.events.emit('pr-unreachable', { via: 'https', message: (e as Error).message });
@@ -155,14 +155,14 @@ export class HttpPrLink implements PrLink {
   }
 
   async fetchArchive(a: Announcement): Promise<Uint8Array> {
-    const res = await this.http.request('GET', this.url(`/v1/archives/${a.archiveHash}`), { accept: 'application/octet-stream' });
+    const res = await this.http.request('GET', this.url(`/v1/plugins/${encodeURIComponent(a.name)}/archives/${a.archiveHash}`), { accept: 'application/octet-stream' });
     if (res.status !== 200) throw new PrHttpError(res.status, 'archive-fetch', `archive ${a.archiveHash} of ${a.name}: HTTP ${res.status}`);
     return res.body;
   }
 
   async postStr(str: SignedStr): Promise<StrPushResult> {
     try {
-      await this.call('POST', '/v1/strs', encodeSignedStr(str), 'application/octet-stream');
+      await this.call('POST', '/v1/strs', this.json(strToJson(str)));
       return { accepted: true };
     } catch (e) {
       if (e instanceof PrHttpError && (e.status === 409 || e.status === 403 || e.status === 400)) return { accepted: false, reason: `${e.code}: ${e.message}` };

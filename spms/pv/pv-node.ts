@@ -230,11 +230,11 @@ export class PvNode {
         archiveHash: a.archiveHash,
         bindingHash: null,
         reason: `binding not built: ${err.message}`,
-        verifiers: [],
+        verifiers: [{ id: 'binding', property: 'binding', verdict: 'error', findings: [], log: (err.log ?? '').slice(-16_384) }],
       };
       this.db.transaction(() => {
         this.db.prepare("UPDATE submissions SET state = 'invalid', detail = ?, decided_ms = ? WHERE id = ?").run(report.reason, Date.now(), a.id);
-        this.db.prepare("INSERT INTO outbox (kind, body, created_ms) VALUES ('failure', ?, ?)").run(JSON.stringify({ ...report, log: err.log ?? '' }), Date.now());
+        this.db.prepare("INSERT INTO outbox (kind, body, created_ms) VALUES ('failure', ?, ?)").run(JSON.stringify(report), Date.now());
       })();
       this.events.emit('binding-failed', { submission: a.id, name: a.name, code: err.code ?? 'build-failed', message: err.message });
       this.schedulePush(0);

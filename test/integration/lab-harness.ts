@@ -185,43 +185,61 @@ export class TestLab {
     await gone;
   }
 
-  /** Resolves with the first event of `id` (after `afterSeq`) that matches, from the node's SSE stream. */
+  /**
+   * Resolves with the first event of `id` that matches, from the node's SSE
+   * stream (its history first, then live). While the node is down or
+   * restarting, it reconnects until the deadline.
+   */
   waitForEvent(id: string, match: (e: NodeEvent) => boolean, timeoutMs = 30_000): Promise<NodeEvent> {
     const n = this.node(id);
+    const deadline = Date.now() + timeoutMs;
     return new Promise((resolveEvent, reject) => {
-      let buffer = '';
-      const req = request(`${n.url}/v1/events`, { ca: this.ca_pem, headers: { authorization: `Bearer ${this.token}` } }, (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`${id} event stream: HTTP ${String(res.statusCode)}`));
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let idx;
-          while ((idx = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, idx);
-            buffer = buffer.slice(idx + 2);
-            const data = block.split('\n').find((l) => l.startsWith('data: '));
-            if (data === undefined) continue;
-            const event = JSON.parse(data.slice(6)) as NodeEvent;
-            if (match(event)) {
-              clearTimeout(timer);
-              req.destroy();
-              resolveEvent(event);
-              return;
-            }
-          }
-        });
-      });
-      req.on('error', (e) => {
-        if (!req.destroyed) reject(e);
-      });
-      req.end();
+      let done = false;
+      let current: ReturnType<typeof request> | undefined;
       const timer = setTimeout(() => {
-        req.destroy();
+        done = true;
+        current?.destroy();
         reject(new Error(`no matching event from ${id} within ${timeoutMs} ms; last log lines:\n${n.log.slice(-15).join('\n')}`));
       }, timeoutMs);
+      const connect = (): void => {
+        if (done) return;
+        let buffer = '';
+        const retry = (): void => {
+          if (!done && Date.now() < deadline) setTimeout(connect, 100);
+        };
+        const req = request(`${n.url}/v1/events`, { ca: this.ca_pem, headers: { authorization: `Bearer ${this.token}` } }, (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            return retry();
+          }
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let idx;
+            while (!done && (idx = buffer.indexOf('\n\n')) >= 0) {
+              const block = buffer.slice(0, idx);
+              buffer = buffer.slice(idx + 2);
+              const data = block.split('\n').find((l) => l.startsWith('data: '));
+              if (data === undefined) continue;
+              const event = JSON.parse(data.slice(6)) as NodeEvent;
+              if (match(event)) {
+                done = true;
+                clearTimeout(timer);
+                req.destroy();
+                resolveEvent(event);
+              }
+            }
+          });
+          res.on('end', retry);
+          res.on('error', () => undefined);
+        });
+        current = req;
+        req.on('error', () => {
+          if (!done) retry();
+        });
+        req.end();
+      };
+      connect();
     });
   }
 
