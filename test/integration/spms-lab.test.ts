@@ -235,3 +235,24 @@ describe('bad input', () => {
     expect(health.epoch).toBeGreaterThan(0);
   });
 });
+
+describe('a misbehaving PV', () => {
+  it('has its forked STR refused by the PR, which keeps the evidence', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { generateStrKeyPair, signStr, strToJson, fromHex } = await import('../../spms/core/index.ts');
+    const { nodeTransport } = await import('../../spms/client/node-transport.ts');
+    const pv1 = lab.pvClient('PV1');
+    const latest = await pv1.latestStr();
+    const key = generateStrKeyPair(fromHex(readFileSync(`${lab.dir}/PV1/str-ed25519.key`, 'utf8').trim()));
+    const fork = signStr({ ...latest, root: new Uint8Array(32).fill(9) }, key.secretKey);
+    const cert = JSON.parse(readFileSync(`${lab.dir}/PV1.json`, 'utf8')) as { tls: { cert: string; key: string } };
+    const asPv1 = nodeTransport({ ca: lab.readCaCert(), cert: readFileSync(cert.tls.cert), key: readFileSync(cert.tls.key) });
+    // The PR holds PV1's STR for that epoch once PV1 pushed it.
+    await lab.waitForEvent('PV1', (e) => e.type === 'str-pushed' && (e.payload.epoch as number) >= latest.epoch);
+    const res = await post(asPv1, `${lab.pr.url}/v1/strs`, new TextEncoder().encode(JSON.stringify(strToJson(fork))), 'application/json');
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: 'equivocation' });
+    const evidence = (await getJson(alice.http, `${lab.pr.url}/v1/evidence`)) as { evidence: { pvId: string; epoch: number; code: string }[] };
+    expect(evidence.evidence).toContainEqual(expect.objectContaining({ pvId: 'PV1', epoch: latest.epoch, code: 'equivocation' }));
+  });
+});
