@@ -22,6 +22,14 @@ export interface SideEffectOptions {
 
 const CHECK = 'side-effects';
 
+/** Helpers that change core state by themselves, outside the specs' field model. */
+const stateChangingHelpers = new Set([
+  'reserve_frames', 'cancel_head_reservation', 'picoquic_frame_fair_reserve', 'picoquic_set_cnx_state',
+  'picoquic_reinsert_cnx_by_wake_time', 'picoquic_create_path', 'picoquic_register_cnx_id_for_cnx',
+  'picoquic_create_random_cnx_id_for_cnx', 'picoquic_create_cnxid_reset_secret_for_cnx', 'picoquic_update_pacing_data',
+  'picoquic_record_pn_received', 'picoquic_decode_frames_without_current_time',
+]);
+
 const constOf = (v: AbsVal | undefined): bigint | undefined => (v !== undefined && isScalar(v) && isConst(v.num) ? v.num.lo : undefined);
 
 /** (kind, field) pairs a spec lets its pluglets write. */
@@ -116,6 +124,10 @@ export function checkSideEffects(a: PlugletAnalysis, opts: SideEffectOptions): F
     if (w !== undefined) {
       const dst = c.args[w.dst - 1];
       if (dst !== undefined) memoryWrite(c.pc, dst, `${c.name} writes`);
+      continue;
+    }
+    if (stateChangingHelpers.has(c.name)) {
+      out.push(a.at(CHECK, 'warning', c.pc, `${c.name} changes core state by itself; the spec of "${protoop}" has no field model for it, so this effect is not checked`));
       continue;
     }
     if (c.name === 'plugin_run_protoop') {

@@ -85,6 +85,11 @@ describe('corpus pluglets', () => {
     expect(f?.source?.line).toBe(10);
   });
 
+  it('reports helpers that change core state outside the specs as warnings', () => {
+    const r = verifyPluglet('se_state_helper.o', entry('se_state_helper').object as Uint8Array, ['side-effects'], policy({}), { protoop: 'set_next_wake_time' });
+    expect(r.findings.filter((f) => f.severity === 'warning').map((f) => f.message)).toEqual([expect.stringContaining('picoquic_set_cnx_state changes core state by itself')]);
+  });
+
   it('is deterministic', () => {
     for (const e of corpus.filter((x) => x.object !== undefined)) {
       const run = (): string => {

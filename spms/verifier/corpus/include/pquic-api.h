@@ -44,6 +44,7 @@ protoop_arg_t get_sack_item(picoquic_sack_item_t *item, access_key_t ak);
 protoop_arg_t get_cnx_metadata(picoquic_cnx_t *cnx, int idx);
 void set_cnx_metadata(picoquic_cnx_t *cnx, int idx, protoop_arg_t val);
 uint64_t picoquic_current_time(void);
+void picoquic_set_cnx_state(picoquic_cnx_t *cnx, int state);
 void *my_malloc(picoquic_cnx_t *cnx, unsigned int size);
 void my_free(picoquic_cnx_t *cnx, void *ptr);
 void *my_memcpy(void *dst, const void *src, size_t n);
