@@ -38,4 +38,19 @@ describe('analyses on random programs', () => {
       { numRuns: 400 },
     );
   });
+
+  it('answer on random programs whose jumps all stay in the code (loops of every shape)', () => {
+    const body = fc.array(insn.filter((i) => i.op !== 0x18 && i.op !== 0x00), { minLength: 2, maxLength: 50 });
+    fc.assert(
+      fc.property(body, (raw) => {
+        // Retarget every jump inside the code and end with an exit.
+        const insns = raw.map((i, pc) => ((i.op & 0x07) === 0x05 && i.op !== 0x85 && i.op !== 0x95 ? { ...i, off: (((i.off ?? 0) % raw.length) + raw.length) % raw.length - pc - 1 } : i));
+        insns.push({ op: 0x95 });
+        const r = verifyPluglet('loops.o', buildElf(insns, Object.fromEntries(insns.map((i, pc) => [pc, 'get_cnx'] as const).filter(([pc]) => insns[pc]?.op === 0x85))), CHECK_NAMES, policy, { protoop: 'update_rtt' });
+        for (const c of CHECK_NAMES) expect(['pass', 'fail']).toContain(r.verdicts[c]);
+        expect(r.findings.filter((f) => f.message.startsWith('internal analysis error') || f.message.includes('jump target'))).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
 });
