@@ -13,7 +13,8 @@ async function run(job: VerifierJobMessage): Promise<VerifierOutcome> {
   if (kind === 'external') {
     return runExternalVerifier(property, options, { name: binding.name, manifest: binding.manifest, pluglets: binding.pluglets, sources: job.sources });
   }
-  const verifier = createVerifier(kind, { ...options, property });
+  const specDir = process.env.SPMS_SPEC_DIR;
+  const verifier = createVerifier(kind, { ...(specDir === undefined ? {} : { specDir }), ...options, property });
   const manifest = parseManifest(new TextDecoder().decode(binding.manifest));
   return verifier.run({ binding, manifest, sources: job.sources, options: {} });
 }

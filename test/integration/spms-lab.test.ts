@@ -33,7 +33,7 @@ async function archiveOf(name: string): Promise<Uint8Array> {
 }
 
 beforeAll(async () => {
-  lab = await TestLab.create(pvSpecs, 1000);
+  lab = await TestLab.create(pvSpecs, 2000);
   await lab.startAll();
   alice = lab.developer('alice', ['org.example']);
   bob = lab.developer('bob', ['org.other']);
@@ -51,10 +51,14 @@ describe('SPMS end to end', () => {
   it('takes a good plugin into every accepting PV within two epochs, with proofs a peer accepts', async () => {
     const archive = await archiveOf(HELLO);
     const included = ['PV1', 'PV2'].map((id) => lab.waitForEvent(id, (e) => e.type === 'epoch-published' && JSON.stringify(e.payload).includes(HELLO), 30_000));
+    const epochsAtSubmission = await Promise.all(['PV1', 'PV2'].map(async (id) => (await lab.pvClient(id).latestStr()).epoch));
     const res = await post(alice.http, `${lab.pr.url}/v1/plugins`, archive, 'application/octet-stream');
     expect(res.status).toBe(201);
     expect(res.json.name).toBe(HELLO);
-    const e1 = (await Promise.all(included))[0]!;
+    const inclusions = await Promise.all(included);
+    // Within two epochs of the submission, in every accepting PV.
+    inclusions.forEach((e, i) => expect((e.payload.epoch as number) - epochsAtSubmission[i]!).toBeLessThanOrEqual(2));
+    const e1 = inclusions[0]!;
     const p1 = await lab.pvClient('PV1').proof(HELLO);
     expect(p1.proof.terminal.kind).toBe('leaf');
     submittedHash = (p1.proof.terminal as { bindingHash: Uint8Array }).bindingHash;
