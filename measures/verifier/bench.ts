@@ -9,7 +9,7 @@
 //   npm run bench:verifier [-- --corpus DIR] [-- --reps N]
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -113,6 +113,9 @@ const peakRssMb = process.resourceUsage().maxRSS / 1024;
 const result = {
   measured: new Date().toISOString(),
   node: process.version,
+  /** Timings on a shared machine: its load when the run ended (1, 5, 15 min) and its cores. */
+  loadAverage: loadavg().map(round),
+  cores: cpus().length,
   pluglets: samples.length,
   repetitions: reps,
   checks: CHECK_NAMES,
