@@ -29,6 +29,8 @@ export interface OursResult {
   detail: {
     sha256NobleUs: number;
     sha256CoreUs: number;
+    /** The same bounds priced with the core's own SHA-256, the hash the tree actually runs. */
+    coreHashBoundMs: { build: number; update: number };
     buildHashes: number;
     updateHashes: number;
     /** Time to compute the N name indexes alone (part of buildMs). */
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
     detail: {
       sha256NobleUs: cost.nobleUs,
       sha256CoreUs: cost.coreUs,
+      coreHashBoundMs: { build: (buildHashes * cost.coreUs) / 1000, update: (updateHashes * cost.coreUs) / 1000 },
       buildHashes,
       updateHashes,
       indexMs,

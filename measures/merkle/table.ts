@@ -25,6 +25,7 @@ export function formatSize(r: SizeResult): string {
   const ours = [r.buildMs, r.updateMs, r.proofGenUs, r.verifyUs, r.proofBytes, r.rssMb];
   out.push(`${'ours (spms/core)'.padEnd(NAME_WIDTH)}${ours.map((v) => cell(v)).join('')}`);
   out.push(`${'  hash bound'.padEnd(NAME_WIDTH)}${cell(r.hashBoundMs)}${cell(r.updateHashBoundMs)}`);
+  out.push(`${'  same, core SHA-256'.padEnd(NAME_WIDTH)}${cell(r.detail.coreHashBoundMs.build)}${cell(r.detail.coreHashBoundMs.update)}`);
   for (const [name, p] of Object.entries(r.peers)) {
     if (p.skipped !== undefined) {
       out.push(`${name.padEnd(NAME_WIDTH)}skipped: ${p.skipped}`);
