@@ -9,14 +9,25 @@ npx eslint .
 npx tsc -p tsconfig.json
 echo "== browser build of spms/core and spms/client"
 node scripts/build-core-browser.mjs
-echo "== tests"
-report=$(mktemp)
+report_unit=$(mktemp)
+report_int=$(mktemp)
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
-# One plain closing line with the counts.
+echo "== unit tests"
+npx vitest run --exclude 'test/integration/**' --reporter=default --reporter=json --outputFile.json="$report_unit" "$@" || status=$?
+# The integration suite runs alone: its nodes keep epochs, so they get the cores to themselves.
+echo "== integration tests (a PR and three PVs as processes)"
+npx vitest run test/integration --reporter=default --reporter=json --outputFile.json="$report_int" "$@" || status=$?
+# One plain closing line with the counts of both runs.
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' "$report" || true
-rm -f "$report"
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of process.argv.slice(1)) {
+    try {
+      const r = JSON.parse(fs.readFileSync(f, "utf8"));
+      passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+    } catch { failed += 1; }
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$report_unit" "$report_int" || true
+rm -f "$report_unit" "$report_int"
 exit $status

@@ -1,20 +1,20 @@
 // spms bundle <name> --formula F --pr URL --ca FILE --cert FILE --key FILE --out FILE [--binding HASH]
 import { writeFileSync } from 'node:fs';
-import { bundleToJson, fromHex } from '../../spms/core/index.ts';
-import { fetchBundle } from '../../spms/client/peer.ts';
+import { bundleFromJson, bundleToJson } from '../../spms/core/index.ts';
+import { getJson } from '../../spms/client/transport.ts';
 import { EXIT, parse, requireString, runCommand, UsageError } from '../lib/cli.ts';
-import { listPvs } from '../lib/pr-directory.ts';
+import { transportFor } from '../lib/pr-directory.ts';
 
-export const summary = 'build a proof bundle for a plugin from the PVs a formula names';
+export const summary = 'fetch from the PR a proof bundle for a plugin that satisfies a formula';
 
 const USAGE = `usage: spms bundle <name> --formula F --pr URL --ca FILE --cert FILE --key FILE --out FILE [--binding HASH]
 
-Asks the PR where the PVs are, fetches each named PV's latest STR and proof
-for <name>, keeps those that include the binding (by default the one the
-first answering PV includes), and writes a smallest bundle satisfying the
-formula as JSON.
+Asks the PR for a bundle: it fetches, from each PV the formula names, the
+latest STR and proof for <name>, keeps those that include the binding (by
+default the one the first answering PV includes) and picks a smallest set
+satisfying the formula. The bundle is written as JSON.
 
-exit codes: 0 written, 1 the formula cannot be satisfied, 2 usage, 3 PR or PVs unreachable`;
+exit codes: 0 written, 1 refused (unsatisfiable formula, not included), 2 usage, 3 PR unreachable`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('bundle', async () => {
@@ -22,30 +22,16 @@ export async function run(args: string[]): Promise<number> {
     if (values.help === true) return EXIT.ok;
     const name = positionals[0];
     if (name === undefined || positionals.length !== 1) throw new UsageError(`exactly one <name> is required\n\n${USAGE}`);
-    const formula = requireString(values, 'formula', USAGE);
-    const pvs = await listPvs(requireString(values, 'pr', USAGE), { ca: requireString(values, 'ca', USAGE), cert: requireString(values, 'cert', USAGE), key: requireString(values, 'key', USAGE) });
-    let binding: Uint8Array | undefined;
-    if (typeof values.binding === 'string') {
-      if (!/^[0-9a-f]{64}$/.test(values.binding)) throw new UsageError('--binding must be 64 hex digits');
-      binding = fromHex(values.binding);
-    } else {
-      for (const pv of pvs) {
-        try {
-          const p = await pv.client.proof(name);
-          if (p.proof.terminal.kind === 'leaf' && p.proof.terminal.index === null) {
-            binding = p.proof.terminal.bindingHash;
-            break;
-          }
-        } catch {
-          // try the next PV
-        }
-      }
-      if (binding === undefined) throw new Error(`no PV includes ${name}`);
-    }
-    const { bundle, skipped } = await fetchBundle(name, binding, pvs.map((p) => ({ pvId: p.pvId, client: p.client })), formula);
-    writeFileSync(requireString(values, 'out', USAGE), `${JSON.stringify(bundleToJson(bundle), null, 2)}\n`);
-    for (const s of skipped) console.error(`${s.pvId}: ${s.reason}`);
-    console.log(JSON.stringify({ name, bindingHash: Buffer.from(binding).toString('hex'), pvs: bundle.entries.map((e) => e.pvId) }));
+    const query = new URLSearchParams({ formula: requireString(values, 'formula', USAGE) });
+    if (typeof values.binding === 'string') query.set('binding', values.binding);
+    const out = requireString(values, 'out', USAGE);
+    const t = transportFor({ ca: requireString(values, 'ca', USAGE), cert: requireString(values, 'cert', USAGE), key: requireString(values, 'key', USAGE) });
+    const answer = (await getJson(t, `${requireString(values, 'pr', USAGE).replace(/\/$/, '')}/v1/bundle/${encodeURIComponent(name)}?${query}`)) as { bundle: unknown; skipped: { pvId: string; reason: string }[] };
+    // Parsed before writing, so a malformed answer never lands in the file.
+    const bundle = bundleFromJson(answer.bundle);
+    writeFileSync(out, `${JSON.stringify(bundleToJson(bundle), null, 2)}\n`);
+    for (const s of answer.skipped) console.error(`${s.pvId}: ${s.reason}`);
+    console.log(JSON.stringify({ name, bindingHash: bundleToJson(bundle).bindingHash, pvs: bundle.entries.map((e) => e.pvId) }));
     return EXIT.ok;
   });
 }

@@ -18,6 +18,7 @@ import { readPluginArchive } from '../verifier/archive/read-archive.ts';
 import type { ArchiveLimits } from '../verifier/archive/limits.ts';
 import { ARCHIVE_HASH, type ArchiveStore } from './archive-store.ts';
 import { readBody, readFolderUpload, readJson } from './body.ts';
+import { bundleFor } from './bundle-service.ts';
 import { TOPIC_ALL, TOPIC_SEGMENT, topicForProperty, topicForVerifier, type Announcer } from './broker.ts';
 import type { ClientAuth } from './client-auth.ts';
 import { HttpError } from './http-error.ts';
@@ -118,6 +119,7 @@ export class Gateway {
       { method: 'GET', path: /^\/v1\/strs$/, roles: ANY, handle: () => this.latestStrs() },
       { method: 'GET', path: /^\/v1\/strs\/([^/]+)$/, roles: ANY, handle: (c) => this.strRange(c) },
       { method: 'POST', path: /^\/v1\/failures$/, roles: ['pv'], handle: (c) => this.postFailure(c) },
+      { method: 'GET', path: /^\/v1\/bundle\/([^/]+)$/, roles: ANY, handle: (c) => bundleFor(c.params[0] ?? '', c.url.searchParams.get('formula'), c.url.searchParams.get('binding'), d.pvs.pvs(), this.tls.ca) },
       { method: 'GET', path: /^\/v1\/evidence$/, roles: ANY, handle: () => ({ evidence: d.pvs.evidence() }) },
     ];
   }

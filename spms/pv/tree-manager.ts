@@ -41,9 +41,15 @@ export class TreeManager {
     this.tree = store.readTreeId() === undefined ? PrefixTree.create(store) : PrefixTree.open(store);
   }
 
+  /** Kept in memory: every gateway request asks for it, and only publishEpoch changes it. */
+  private latest: SignedStr | undefined;
+
   latestStr(): SignedStr | undefined {
-    const row = this.db.prepare<[], { bytes: Buffer }>('SELECT bytes FROM strs ORDER BY epoch DESC LIMIT 1').get();
-    return row === undefined ? undefined : decodeSignedStr(new Uint8Array(row.bytes));
+    if (this.latest === undefined) {
+      const row = this.db.prepare<[], { bytes: Buffer }>('SELECT bytes FROM strs ORDER BY epoch DESC LIMIT 1').get();
+      this.latest = row === undefined ? undefined : decodeSignedStr(new Uint8Array(row.bytes));
+    }
+    return this.latest;
   }
 
   str(epoch: number): SignedStr | undefined {
@@ -70,7 +76,7 @@ export class TreeManager {
 
   /** Publishes the next epoch: one STR, also when nothing changed, so silence is visible. */
   publishEpoch(nowMs: number): EpochPublished {
-    return this.db.transaction((): EpochPublished => {
+    const published = this.db.transaction((): EpochPublished => {
       const prev = this.latestStr();
       const epoch = prev === undefined ? 0 : prev.epoch + 1;
       const rows = this.db.prepare<[], PendingRow>('SELECT name, binding_hash, submission_id FROM pending_changes ORDER BY name').all();
@@ -88,6 +94,8 @@ export class TreeManager {
       this.db.prepare('DELETE FROM pending_changes').run();
       return { str, changes: rows.map((r) => ({ name: r.name, bindingHash: r.binding_hash === null ? null : new Uint8Array(r.binding_hash), submissionId: r.submission_id })) };
     })();
+    this.latest = published.str;
+    return published;
   }
 
   unpushedStrs(): SignedStr[] {

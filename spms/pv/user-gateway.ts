@@ -42,6 +42,8 @@ class HttpError extends Error {
 }
 
 const MAX_RANGE = 1000;
+/** Proof answers for one (epoch, name) never change: they are kept, serialised, up to this many. */
+const PROOF_CACHE = 20_000;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -84,6 +86,7 @@ function nameParam(raw: string): string {
 
 export class UserGateway {
   private readonly server: Server;
+  private readonly proofCache = new Map<string, { type: string; body: Buffer; epoch: number }>();
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -164,15 +167,7 @@ export class UserGateway {
       return json(res, 200, { pvId, from, to, strs: trees.strRange(from, to).map(strToJson) });
     }
     const proof = /^\/v1\/proof\/([^/]+)$/.exec(path);
-    if (proof !== null) {
-      const name = nameParam(proof[1] as string);
-      const epoch = intParam(url, 'epoch', this.latestEpoch());
-      const str = trees.str(epoch);
-      if (str === undefined) throw new HttpError(404, 'unknown-epoch', `epoch ${epoch} is not published`);
-      const p = trees.tree.prove(name, epoch);
-      if (wantsBinary(req)) return binary(res, 'application/octet-stream', encodeProof(p), { 'x-spms-epoch': String(epoch) });
-      return json(res, 200, { pvId, name, epoch, str: strToJson(str), proof: proofToJson(p) });
-    }
+    if (proof !== null) return this.proof(req, res, url, proof[1] as string);
     const monitor = /^\/v1\/monitor\/([^/]+)$/.exec(path);
     if (monitor !== null) {
       const name = nameParam(monitor[1] as string);
@@ -200,6 +195,27 @@ export class UserGateway {
       return json(res, 200, { pvId, submissions: this.submissions(name === null ? undefined : nameParam(name)) });
     }
     throw new HttpError(404, 'not-found', `no route for ${path}`);
+  }
+
+  private proof(req: IncomingMessage, res: ServerResponse, url: URL, rawName: string): void {
+    const { trees, pvId } = this.deps;
+    const epoch = intParam(url, 'epoch', this.latestEpoch());
+    const bin = wantsBinary(req);
+    const key = `${epoch}|${bin ? 'b' : 'j'}|${rawName}`;
+    let hit = this.proofCache.get(key);
+    if (hit === undefined) {
+      const name = nameParam(rawName);
+      const str = trees.str(epoch);
+      if (str === undefined) throw new HttpError(404, 'unknown-epoch', `epoch ${epoch} is not published`);
+      const p = trees.tree.prove(name, epoch);
+      hit = bin
+        ? { type: 'application/octet-stream', body: Buffer.from(encodeProof(p)), epoch }
+        : { type: 'application/json', body: Buffer.from(JSON.stringify({ pvId, name, epoch, str: strToJson(str), proof: proofToJson(p) })), epoch };
+      if (this.proofCache.size >= PROOF_CACHE) this.proofCache.delete(this.proofCache.keys().next().value as string);
+      this.proofCache.set(key, hit);
+    }
+    res.writeHead(200, { 'content-type': hit.type, 'content-length': hit.body.length, 'x-spms-epoch': String(hit.epoch) });
+    res.end(hit.body);
   }
 
   private events(req: IncomingMessage, res: ServerResponse, url: URL): void {

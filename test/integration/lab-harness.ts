@@ -49,6 +49,7 @@ export async function freePort(): Promise<number> {
 
 export interface NodeEvent {
   seq: number;
+  time: number;
   node: string;
   type: string;
   payload: Record<string, unknown>;

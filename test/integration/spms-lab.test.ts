@@ -2,7 +2,7 @@
 // submission, verification, epochs, proofs, bundles, monitoring, faults and
 // bad input, end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bindingHash, checkBundle, decodeBinding, toHex, verifyChain, type ProofBundle } from '../../spms/core/index.ts';
+import { bindingHash, bundleFromJson, checkBundle, decodeBinding, toHex, verifyChain, type ProofBundle } from '../../spms/core/index.ts';
 import { caKeyResolver } from '../../spms/client/ca-trust.ts';
 import { fetchBundle } from '../../spms/client/peer.ts';
 import { monitorNames } from '../../spms/client/monitor.ts';
@@ -70,6 +70,13 @@ describe('SPMS end to end', () => {
     const trust = caKeyResolver({ root: lab.readCaCert() });
     const check = (b: ProofBundle, hash = submittedHash) => checkBundle(b, { formula: 'PV1 & (PV2 | PV3)', resolveKey: trust, bindingHash: hash, nowMs: Date.now(), maxAgeMs: 60_000 });
     expect(check(bundle)).toMatchObject({ accepted: true, verified: ['PV1', 'PV2'] });
+    // The same bundle, served by the PR from the PVs' registered gateways.
+    const fromPr = (await getJson(alice.http, `${lab.pr.url}/v1/bundle/${HELLO}?formula=${encodeURIComponent('PV1 & (PV2 | PV3)')}`)) as { bundle: unknown; skipped: { pvId: string }[] };
+    const prBundle = bundleFromJson(fromPr.bundle);
+    expect(prBundle.entries.map((e) => e.pvId)).toEqual(['PV1', 'PV2']);
+    expect(check(prBundle)).toMatchObject({ accepted: true });
+    await expect(getJson(alice.http, `${lab.pr.url}/v1/bundle/${HELLO}?formula=${encodeURIComponent('PV1 & PV3')}`)).rejects.toMatchObject({ status: 409, code: 'unsatisfiable' });
+    await expect(getJson(alice.http, `${lab.pr.url}/v1/bundle/${HELLO}?formula=${encodeURIComponent('PV1 &')}`)).rejects.toMatchObject({ status: 400, code: 'bad-formula' });
 
     // One byte of the plugin, of a proof or of an STR changed: refused, with the reason.
     const binding = decodeBinding(await lab.pvClient('PV1').binding(submittedHash));
@@ -148,7 +155,7 @@ describe('updates and monitoring', () => {
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(`${lab.dir}/PV2/pv.sqlite`);
     db.prepare("INSERT INTO submissions (id, name, archive_hash, state, announced_ms) VALUES ('evil', ?, 'x', 'valid', 0)").run(HELLO);
-    db.prepare('INSERT INTO pending_changes (name, binding_hash, submission_id, decided_ms) VALUES (?, ?, ?, ?)').run(HELLO, Buffer.alloc(32, 7), 'evil', Date.now());
+    db.prepare('INSERT OR REPLACE INTO pending_changes (name, binding_hash, submission_id, decided_ms) VALUES (?, ?, ?, ?)').run(HELLO, Buffer.alloc(32, 7), 'evil', Date.now());
     db.close();
     const injected = lab.waitForEvent('PV2', (e) => e.type === 'epoch-published' && (e.payload.changes as { submission: string }[]).some((c) => c.submission === 'evil'));
     await lab.start('PV2');
