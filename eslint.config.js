@@ -14,11 +14,11 @@ const nodeBuiltins = {
 const forbidden = {
   'spms/core': ['verifier', 'pr', 'pv', 'client', 'daemon', 'app', 'certs'],
   'spms/verifier': ['pr', 'pv', 'client', 'daemon', 'app'],
-  'certs': ['pr', 'pv', 'client', 'daemon', 'app', 'verifier'],
+  certs: ['pr', 'pv', 'client', 'daemon', 'app', 'verifier'],
   'spms/pr': ['pv', 'daemon', 'app'],
   'spms/pv': ['pr', 'daemon', 'app'],
   'spms/client': ['pr', 'pv', 'daemon', 'app'],
-  'daemon': ['app'],
+  daemon: ['app'],
 };
 
 function layerRule(folder, browser) {
@@ -44,26 +44,33 @@ function layerRule(folder, browser) {
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules/**',
-      'dist/**',
-      'lab-data/**',
-      'app/renderer/dist/**',
-      'test/artifacts/**',
-      'measures/results/**',
-      '**/*.svelte',
-    ],
+    ignores: ['node_modules/**', 'dist/**', 'lab-data/**', 'app/renderer/dist/**', 'test/artifacts/**', 'measures/results/**', '**/*.svelte'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
       globals: {
-        console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
-        setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', TextEncoder: 'readonly',
-        TextDecoder: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly',
-        performance: 'readonly', crypto: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly',
-        setImmediate: 'readonly', globalThis: 'readonly', window: 'readonly', document: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        performance: 'readonly',
+        crypto: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+        globalThis: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
       },
     },
     rules: {

@@ -89,10 +89,7 @@ export function buildCrl(input: CrlInput): string {
     time(input.nextUpdateMs),
     ...(revoked.length > 0 ? [seq(revoked)] : []),
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
-      seq([
-        seq([oid(OID_CRL_NUMBER), octets(integer(input.crlNumber))]),
-        seq([oid(OID_AUTHORITY_KEY_ID), octets(seq([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, skid)]))]),
-      ]),
+      seq([seq([oid(OID_CRL_NUMBER), octets(integer(input.crlNumber))]), seq([oid(OID_AUTHORITY_KEY_ID), octets(seq([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, skid)]))])]),
     ]),
   ]);
   const md = forge.md.sha256.create();

@@ -76,7 +76,8 @@ export function decodeStrKey(der: string): Uint8Array {
 
 export function decodeNamespaces(der: string): string[] {
   const node = parseValue(der, 'namespaces');
-  if (node.tagClass !== asn1.Class.UNIVERSAL || node.type !== asn1.Type.SEQUENCE || !Array.isArray(node.value)) throw new CertError('cert-extension', 'the namespaces extension must be a SEQUENCE OF UTF8String');
+  if (node.tagClass !== asn1.Class.UNIVERSAL || node.type !== asn1.Type.SEQUENCE || !Array.isArray(node.value))
+    throw new CertError('cert-extension', 'the namespaces extension must be a SEQUENCE OF UTF8String');
   return node.value.map((item) => {
     const ns = isPrimitive(item, asn1.Type.UTF8) ? forge.util.decodeUtf8(item.value) : undefined;
     if (!isValidNamespace(ns)) throw new CertError('cert-extension', 'the namespaces extension holds an invalid namespace');

@@ -81,11 +81,12 @@ export function createRootCertificate(key: { privateKey: forge.pki.rsa.PrivateKe
 function checkRequest(req: LeafRequest): { dns: string[]; ips: string[] } {
   if (!IDENTITY.test(req.name)) throw new CertError('issue-invalid', `"${req.name}" is not a valid identity (letters, digits, _ . -, at most 128, not starting with . or -)`);
   if (req.strPublicKey !== undefined && req.role !== 'pv') throw new CertError('issue-invalid', 'only a PV certificate carries an STR public key');
-  if (req.role === 'pv' && req.strPublicKey === undefined) throw new CertError('issue-invalid', 'a PV certificate needs the PV\'s Ed25519 STR public key');
+  if (req.role === 'pv' && req.strPublicKey === undefined) throw new CertError('issue-invalid', "a PV certificate needs the PV's Ed25519 STR public key");
   if (req.namespaces !== undefined && req.role !== 'developer') throw new CertError('issue-invalid', 'only a developer certificate names namespaces');
   if (req.role === 'developer' && (req.namespaces === undefined || req.namespaces.length === 0)) throw new CertError('issue-invalid', 'a developer certificate needs at least one namespace');
   const server = req.role === 'pr' || req.role === 'pv';
-  if (!server && (req.dnsNames?.length || req.ipAddresses?.length)) throw new CertError('issue-invalid', `a ${req.role} certificate is for client authentication and takes no DNS names or IP addresses`);
+  if (!server && (req.dnsNames?.length || req.ipAddresses?.length))
+    throw new CertError('issue-invalid', `a ${req.role} certificate is for client authentication and takes no DNS names or IP addresses`);
   for (const ip of req.ipAddresses ?? []) if (isIP(ip) === 0) throw new CertError('issue-invalid', `"${ip}" is not an IP address`);
   for (const dns of req.dnsNames ?? []) {
     if (!/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(dns) || dns.length > 253) throw new CertError('issue-invalid', `"${dns}" is not a DNS name`);

@@ -30,7 +30,10 @@ const recordSchema = z.object({
   dnsNames: z.array(z.string()),
   ipAddresses: z.array(z.string()),
   namespaces: z.array(z.string()).optional(),
-  strPublicKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  strPublicKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** The serial this certificate replaced (rotation). */
   supersedes: z.string().optional(),
   revoked: z.object({ revokedMs: z.number().int(), reason: z.enum(Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]]) }).optional(),

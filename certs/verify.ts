@@ -48,7 +48,8 @@ function checkDates(what: string, c: ParsedCertificate, now: number): void {
 export function checkRoot(rootInput: TrustOptions['root'], nowMs = Date.now()): ParsedCertificate {
   const root = rootInput instanceof Uint8Array || typeof rootInput === 'string' ? parseCertificate(rootInput) : rootInput;
   if (!root.isCa) throw new CertError('cert-untrusted', `the root certificate "${root.commonName}" is not a CA certificate`);
-  if (root.issuerDer !== root.subjectDer || !signedBy(root, root.signatureOid, root.tbs, root.signature)) throw new CertError('cert-untrusted', `the root certificate "${root.commonName}" is not self-signed`);
+  if (root.issuerDer !== root.subjectDer || !signedBy(root, root.signatureOid, root.tbs, root.signature))
+    throw new CertError('cert-untrusted', `the root certificate "${root.commonName}" is not self-signed`);
   checkDates(`the root certificate "${root.commonName}"`, root, nowMs);
   return root;
 }

@@ -18,7 +18,11 @@ exit codes: 0 written, 1 refused (unsatisfiable formula, not included), 2 usage,
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('bundle', async () => {
-    const { values, positionals } = parse(args, { formula: { type: 'string' }, pr: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, binding: { type: 'string' } }, USAGE);
+    const { values, positionals } = parse(
+      args,
+      { formula: { type: 'string' }, pr: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, binding: { type: 'string' } },
+      USAGE,
+    );
     if (values.help === true) return EXIT.ok;
     const name = positionals[0];
     if (name === undefined || positionals.length !== 1) throw new UsageError(`exactly one <name> is required\n\n${USAGE}`);
@@ -26,7 +30,10 @@ export async function run(args: string[]): Promise<number> {
     if (typeof values.binding === 'string') query.set('binding', values.binding);
     const out = requireString(values, 'out', USAGE);
     const t = transportFor({ ca: requireString(values, 'ca', USAGE), cert: requireString(values, 'cert', USAGE), key: requireString(values, 'key', USAGE) });
-    const answer = (await getJson(t, `${requireString(values, 'pr', USAGE).replace(/\/$/, '')}/v1/bundle/${encodeURIComponent(name)}?${query}`)) as { bundle: unknown; skipped: { pvId: string; reason: string }[] };
+    const answer = (await getJson(t, `${requireString(values, 'pr', USAGE).replace(/\/$/, '')}/v1/bundle/${encodeURIComponent(name)}?${query}`)) as {
+      bundle: unknown;
+      skipped: { pvId: string; reason: string }[];
+    };
     // Parsed before writing, so a malformed answer never lands in the file.
     const bundle = bundleFromJson(answer.bundle);
     writeFileSync(out, `${JSON.stringify(bundleToJson(bundle), null, 2)}\n`);

@@ -19,7 +19,11 @@ exit codes: 0 accepted, 1 refused, 2 usage or unreadable input`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('check-bundle', async () => {
-    const { values, positionals } = parse(args, { formula: { type: 'string' }, ca: { type: 'string' }, crl: { type: 'string' }, plugin: { type: 'string' }, 'max-age-s': { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+    const { values, positionals } = parse(
+      args,
+      { formula: { type: 'string' }, ca: { type: 'string' }, crl: { type: 'string' }, plugin: { type: 'string' }, 'max-age-s': { type: 'string' }, json: { type: 'boolean' } },
+      USAGE,
+    );
     if (values.help === true) return EXIT.ok;
     const file = positionals[0];
     if (file === undefined || positionals.length !== 1) throw new UsageError(`exactly one bundle FILE is required\n\n${USAGE}`);

@@ -19,7 +19,11 @@ exit codes: 0 no alert, 1 alerts, 2 usage, 3 PR unreachable`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('monitor', async () => {
-    const { values, positionals } = parse(args, { pr: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, expect: { type: 'string' }, 'from-epoch': { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+    const { values, positionals } = parse(
+      args,
+      { pr: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, expect: { type: 'string' }, 'from-epoch': { type: 'string' }, json: { type: 'boolean' } },
+      USAGE,
+    );
     if (values.help === true) return EXIT.ok;
     if (positionals.length === 0) throw new UsageError(`at least one <name> is required\n\n${USAGE}`);
     const hashes = requireString(values, 'expect', USAGE).split(',');

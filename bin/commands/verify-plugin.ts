@@ -57,7 +57,10 @@ interface Report {
 
 function parseChecks(v: unknown): CheckName[] {
   if (v === undefined) return [...CHECK_NAMES];
-  const list = String(v).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (list.length === 0) throw new UsageError(`--checks needs at least one of ${CHECK_NAMES.join(', ')}`);
   for (const c of list) if (!(CHECK_NAMES as readonly string[]).includes(c)) throw new UsageError(`unknown check "${c}" (checks: ${CHECK_NAMES.join(', ')})`);
   return [...new Set(list)] as CheckName[];
@@ -88,7 +91,8 @@ async function checkPlugin(files: { path: string; data: Uint8Array }[], checks: 
   for (const e of plugletEntries(manifest)) {
     const bytes = objects.get(e.path);
     if (bytes === undefined) {
-      if (!checks.includes('wellformed')) report.findings.push({ check: 'wellformed', severity: 'error', pluglet: e.path, message: `object "${e.path}" is neither in the plugin nor built from a source` });
+      if (!checks.includes('wellformed'))
+        report.findings.push({ check: 'wellformed', severity: 'error', pluglet: e.path, message: `object "${e.path}" is neither in the plugin nor built from a source` });
       continue;
     }
     report.pluglets.push(verifyPluglet(e.path, bytes, checks, policy, { protoop: e.protoop, anchor: e.anchor, ...(e.param === undefined ? {} : { param: e.param }) }));

@@ -34,8 +34,22 @@ async function cannon(url: string, ca: string, seconds: number): Promise<number>
 
 const lab = await TestLab.create(
   [
-    { id: 'PV1', verifiers: [{ id: 'wf', kind: 'wellformed', property: 'wellformed' }, { id: 'term', kind: 'termination', property: 'termination' }], formula: 'wellformed & termination' },
-    { id: 'PV2', verifiers: [{ id: 'wf', kind: 'wellformed', property: 'wellformed' }, { id: 'se', kind: 'side-effects', property: 'side-effects' }], formula: 'wellformed & side-effects' },
+    {
+      id: 'PV1',
+      verifiers: [
+        { id: 'wf', kind: 'wellformed', property: 'wellformed' },
+        { id: 'term', kind: 'termination', property: 'termination' },
+      ],
+      formula: 'wellformed & termination',
+    },
+    {
+      id: 'PV2',
+      verifiers: [
+        { id: 'wf', kind: 'wellformed', property: 'wellformed' },
+        { id: 'se', kind: 'side-effects', property: 'side-effects' },
+      ],
+      formula: 'wellformed & side-effects',
+    },
     { id: 'PV3', verifiers: [{ id: 'ok', kind: 'dummy-pass', property: 'ok' }], formula: 'ok' },
   ],
   EPOCH_MS,
@@ -50,7 +64,9 @@ try {
   const archives: { name: string; bytes: Uint8Array }[] = [];
   for (let i = 0; i < N; i++) {
     const name = `org.bench.p${i}`;
-    const files = base.files.map((f) => (f.path.endsWith('.plugin') ? { path: `p${i}.plugin`, data: new TextEncoder().encode(new TextDecoder().decode(f.data).replace('org.example.hello', name)) } : f));
+    const files = base.files.map((f) =>
+      f.path.endsWith('.plugin') ? { path: `p${i}.plugin`, data: new TextEncoder().encode(new TextDecoder().decode(f.data).replace('org.example.hello', name)) } : f,
+    );
     archives.push({ name, bytes: await packPluginArchive({ name, files }) });
   }
   // Inclusion: each PV's epoch-published events, collected as they come; the
@@ -119,7 +135,9 @@ try {
   const burst: Uint8Array[] = [];
   for (let i = 0; i < N * 5; i++) {
     const name = `org.bench.burst${i}`;
-    const files = base.files.map((f) => (f.path.endsWith('.plugin') ? { path: `b${i}.plugin`, data: new TextEncoder().encode(new TextDecoder().decode(f.data).replace('org.example.hello', name)) } : f));
+    const files = base.files.map((f) =>
+      f.path.endsWith('.plugin') ? { path: `b${i}.plugin`, data: new TextEncoder().encode(new TextDecoder().decode(f.data).replace('org.example.hello', name)) } : f,
+    );
     burst.push(await packPluginArchive({ name, files }));
   }
   const b0 = performance.now();
@@ -147,7 +165,9 @@ try {
   mkdirSync(join(ROOT, 'measures/results'), { recursive: true });
   writeFileSync(join(ROOT, 'measures/results/e2e.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`plugins ${N}, epoch ${EPOCH_MS} ms`);
-  console.log(`inclusion latency: median ${result.inclusion.seconds.median.toFixed(2)} s (${result.inclusion.epochs.median} epochs), p95 ${result.inclusion.seconds.p95.toFixed(2)} s (${result.inclusion.epochs.p95} epochs)`);
+  console.log(
+    `inclusion latency: median ${result.inclusion.seconds.median.toFixed(2)} s (${result.inclusion.epochs.median} epochs), p95 ${result.inclusion.seconds.p95.toFixed(2)} s (${result.inclusion.epochs.p95} epochs)`,
+  );
   console.log(`PR submissions/s: ${result.prSubmissionsPerSecond.toFixed(1)} (PR alone, sequential), ${result.prSubmissionsPerSecondUnderLoad.toFixed(1)} while three PVs compile and verify`);
   console.log(`proof lookups/s: ${proofRps.toFixed(0)} vs plain HTTPS 1 KB ${plainRps.toFixed(0)}: ratio ${result.ratio.toFixed(2)} (target >= 0.5: ${result.ratio >= 0.5 ? 'PASS' : 'MISS'})`);
   console.log(`RSS MB: ${JSON.stringify(rss)}`);

@@ -104,7 +104,14 @@ for (const s of samples) {
   times.sort((a, b) => a - b);
   maxSample = Math.max(maxSample, cold.ms, times[times.length - 1] ?? 0);
   for (const c of CHECK_NAMES) verdicts[c]![cold.r.verdicts[c] === 'pass' ? 'pass' : 'fail']++;
-  perPluglet.push({ name: s.name, instructions: insnCount(s.bytes), coldMs: round(cold.ms), warmMedianMs: round(quantile(times, 0.5)), maxMs: round(Math.max(cold.ms, times[times.length - 1] ?? 0)), verdicts: cold.r.verdicts as Record<string, string> });
+  perPluglet.push({
+    name: s.name,
+    instructions: insnCount(s.bytes),
+    coldMs: round(cold.ms),
+    warmMedianMs: round(quantile(times, 0.5)),
+    maxMs: round(Math.max(cold.ms, times[times.length - 1] ?? 0)),
+    verdicts: cold.r.verdicts as Record<string, string>,
+  });
 }
 
 const warm = perPluglet.map((p) => p.warmMedianMs).sort((a, b) => a - b);

@@ -3,14 +3,7 @@
 // expected binding (or its absence). Anything else is an alert with evidence:
 // an unexpected binding, a version jump (something was bound in between), a
 // chain break, equivocation, a proof that does not verify.
-import {
-  equalBytes,
-  toHex,
-  verifyChain,
-  verifyLookup,
-  type Equivocation,
-  type SignedStr,
-} from '../core/index.ts';
+import { equalBytes, toHex, verifyChain, verifyLookup, type Equivocation, type SignedStr } from '../core/index.ts';
 import type { PvClient } from './pv-client.ts';
 
 export type AlertCode = 'unexpected-binding' | 'version-jump' | 'chain-break' | 'equivocation' | 'bad-proof' | 'unreachable';
@@ -116,11 +109,25 @@ export async function monitorNames(
           const known = hashes.some((x) => equalBytes(x, bh));
           observations.push({ pvId, name, epoch: h.epoch, state: known ? 'expected' : 'unexpected', version: t.version, bindingHash: toHex(bh) });
           if (!known) {
-            alerts.push({ pvId, code: 'unexpected-binding', epoch: h.epoch, name, message: `${pvId} binds ${name} to ${toHex(bh).slice(0, 16)}…, which its developer did not submit`, evidence: { str: h.str, proof: h.proof } });
+            alerts.push({
+              pvId,
+              code: 'unexpected-binding',
+              epoch: h.epoch,
+              name,
+              message: `${pvId} binds ${name} to ${toHex(bh).slice(0, 16)}…, which its developer did not submit`,
+              evidence: { str: h.str, proof: h.proof },
+            });
           }
           const before = state.versions[name];
           if (before !== undefined && t.version > before + 1) {
-            alerts.push({ pvId, code: 'version-jump', epoch: h.epoch, name, message: `${name} went from version ${before} to ${t.version}: ${t.version - before - 1} binding(s) came and went unseen`, evidence: { str: h.str, proof: h.proof } });
+            alerts.push({
+              pvId,
+              code: 'version-jump',
+              epoch: h.epoch,
+              name,
+              message: `${name} went from version ${before} to ${t.version}: ${t.version - before - 1} binding(s) came and went unseen`,
+              evidence: { str: h.str, proof: h.proof },
+            });
           }
           state.versions[name] = t.version;
         }

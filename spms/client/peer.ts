@@ -1,14 +1,7 @@
 // The peer's side of DESIGN §3.6: collect each PV's latest STR and proof for
 // a plugin, keep those that verify, and present a minimal satisfying bundle;
 // or check a bundle received with the plugin.
-import {
-  atomsOf,
-  buildBundle,
-  parseMonotoneFormula,
-  verifyLookup,
-  type BundleEntry,
-  type ProofBundle,
-} from '../core/index.ts';
+import { atomsOf, buildBundle, parseMonotoneFormula, verifyLookup, type BundleEntry, type ProofBundle } from '../core/index.ts';
 import type { PvClient } from './pv-client.ts';
 
 export interface BundleSource {

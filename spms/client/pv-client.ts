@@ -1,13 +1,5 @@
 // A typed client for one PV's user gateway (see spms/pv/user-gateway.ts).
-import {
-  fromHex,
-  toHex,
-  proofFromJson,
-  strFromJson,
-  type LookupProof,
-  type Policy,
-  type SignedStr,
-} from '../core/index.ts';
+import { fromHex, toHex, proofFromJson, strFromJson, type LookupProof, type Policy, type SignedStr } from '../core/index.ts';
 import { getJson, TransportError, type Transport } from './transport.ts';
 
 export interface PvInfo {

@@ -19,12 +19,17 @@ const MAX_FILE_NAME_BYTES = 255;
 /** Pluglet file names are relative paths inside the plugin directory. */
 export function validatePlugletFileName(file: string): void {
   const problem =
-    file.length === 0 ? 'is empty'
-    : utf8(file).length > MAX_FILE_NAME_BYTES ? `is longer than ${MAX_FILE_NAME_BYTES} bytes`
-    : file.startsWith('/') ? 'is absolute'
-    : file.split('/').some((part) => part === '..' || part === '.' || part === '') ? 'has an empty, "." or ".." segment'
-    : file.includes('\0') || file.includes('\\') ? 'holds a NUL or backslash'
-    : undefined;
+    file.length === 0
+      ? 'is empty'
+      : utf8(file).length > MAX_FILE_NAME_BYTES
+        ? `is longer than ${MAX_FILE_NAME_BYTES} bytes`
+        : file.startsWith('/')
+          ? 'is absolute'
+          : file.split('/').some((part) => part === '..' || part === '.' || part === '')
+            ? 'has an empty, "." or ".." segment'
+            : file.includes('\0') || file.includes('\\')
+              ? 'holds a NUL or backslash'
+              : undefined;
   if (problem !== undefined) throw new EncodingError('binding-file-name', `pluglet file name "${file}" ${problem}`);
 }
 

@@ -17,7 +17,15 @@ function lab(): { entries: BundleEntry[]; keys: Map<string, Uint8Array> } {
     const k = generateStrKeyPair(hash(utf8(pvId)));
     keys.set(pvId, k.publicKey);
     const tree = PrefixTree.create(new MemoryNodeStore(), hash(utf8(`tree ${pvId}`)));
-    const { root } = tree.commit(0, pvId === 'PV3' ? [{ name: 'org.example.other', bindingHash: GOOD }] : [{ name: NAME, bindingHash: GOOD }, { name: 'org.example.other', bindingHash: GOOD }]);
+    const { root } = tree.commit(
+      0,
+      pvId === 'PV3'
+        ? [{ name: 'org.example.other', bindingHash: GOOD }]
+        : [
+            { name: NAME, bindingHash: GOOD },
+            { name: 'org.example.other', bindingHash: GOOD },
+          ],
+    );
     const str = signStr({ pvId, treeId: tree.treeId, epoch: 0, timestampMs: NOW - 1000, root, prevStrHash: ZERO_HASH, policyHash: hash(utf8('policy')) }, k.secretKey);
     return { pvId, str, proof: tree.prove(NAME, 0) };
   });

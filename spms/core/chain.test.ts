@@ -28,8 +28,7 @@ function resign(s: SignedStr, change: Partial<SignedStr>): SignedStr {
   return signStr({ ...s, ...change }, keys.secretKey);
 }
 
-const codes = (strs: SignedStr[], previous?: SignedStr): string[] =>
-  verifyChain(strs, keys.publicKey, previous === undefined ? {} : { previous }).issues.map((i) => i.code);
+const codes = (strs: SignedStr[], previous?: SignedStr): string[] => verifyChain(strs, keys.publicKey, previous === undefined ? {} : { previous }).issues.map((i) => i.code);
 
 describe('STR chain', () => {
   it('accepts a well-formed chain, also checked from a trusted previous STR', () => {

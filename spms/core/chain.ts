@@ -6,15 +6,7 @@ import { equalBytes, toHex } from './bytes.ts';
 import { encodeStrMessage, strHash, verifyStrSignature, ZERO_HASH, type SignedStr } from './str.ts';
 
 export type ChainIssueCode =
-  | 'bad-signature'
-  | 'epoch-gap'
-  | 'epoch-not-increasing'
-  | 'prev-hash-mismatch'
-  | 'genesis-prev-hash'
-  | 'timestamp-not-increasing'
-  | 'tree-id-changed'
-  | 'pv-id-changed'
-  | 'equivocation';
+  'bad-signature' | 'epoch-gap' | 'epoch-not-increasing' | 'prev-hash-mismatch' | 'genesis-prev-hash' | 'timestamp-not-increasing' | 'tree-id-changed' | 'pv-id-changed' | 'equivocation';
 
 /** Proof of misbehaviour: two STRs of one PV key for one epoch that say different things. */
 export interface Equivocation {
@@ -76,9 +68,11 @@ function issuesOfNext(prev: SignedStr | undefined, next: SignedStr, publicKey: U
     issues.push(issue('epoch-gap', `${missing} missing between epoch ${prev.epoch} and epoch ${next.epoch}`));
   } else {
     const want = strHash(prev);
-    if (!equalBytes(next.prevStrHash, want)) issues.push(issue('prev-hash-mismatch', `prevStrHash of epoch ${next.epoch} is ${short(next.prevStrHash)}, not the hash of epoch ${prev.epoch} (${short(want)})`));
+    if (!equalBytes(next.prevStrHash, want))
+      issues.push(issue('prev-hash-mismatch', `prevStrHash of epoch ${next.epoch} is ${short(next.prevStrHash)}, not the hash of epoch ${prev.epoch} (${short(want)})`));
   }
-  if (next.timestampMs <= prev.timestampMs) issues.push(issue('timestamp-not-increasing', `timestamp of epoch ${next.epoch} (${next.timestampMs}) is not after that of epoch ${prev.epoch} (${prev.timestampMs})`));
+  if (next.timestampMs <= prev.timestampMs)
+    issues.push(issue('timestamp-not-increasing', `timestamp of epoch ${next.epoch} (${next.timestampMs}) is not after that of epoch ${prev.epoch} (${prev.timestampMs})`));
   return issues;
 }
 

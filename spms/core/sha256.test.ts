@@ -16,9 +16,11 @@ describe('sha256', () => {
       const data = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 0xff);
       expect(sha256(data)).toEqual(reference(data));
     }
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => {
-      expect(sha256(data)).toEqual(reference(data));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => {
+        expect(sha256(data)).toEqual(reference(data));
+      }),
+    );
   });
 
   it('handles a message larger than its reusable buffer, then small ones again', () => {

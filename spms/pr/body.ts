@@ -26,7 +26,9 @@ export async function readBody(req: IncomingMessage, limit: number, what: string
 }
 
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   if (type !== 'application/json') throw new HttpError(415, 'unsupported-media-type', `send JSON with content-type application/json (got "${type || 'none'}")`);
   const bytes = await readBody(req, limit, 'JSON body');
   try {

@@ -73,12 +73,7 @@ export async function startEmbeddedBroker(opts: { host: string; port: number; tl
     publish(topics, payload) {
       const body = Buffer.from(JSON.stringify(payload));
       return Promise.all(
-        topics.map(
-          (topic) =>
-            new Promise<void>((resolve, reject) =>
-              broker.publish({ cmd: 'publish', topic, payload: body, qos: 1, retain: false, dup: false }, (e) => (e ? reject(e) : resolve())),
-            ),
-        ),
+        topics.map((topic) => new Promise<void>((resolve, reject) => broker.publish({ cmd: 'publish', topic, payload: body, qos: 1, retain: false, dup: false }, (e) => (e ? reject(e) : resolve())))),
       ).then(() => undefined);
     },
     close() {

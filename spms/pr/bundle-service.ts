@@ -12,13 +12,7 @@ export interface BundleAnswer {
   skipped: { pvId: string; reason: string }[];
 }
 
-export async function bundleFor(
-  rawName: string,
-  formula: string | null,
-  binding: string | null,
-  pvs: readonly { pvId: string; gatewayUrl: string | null }[],
-  ca: Buffer,
-): Promise<BundleAnswer> {
+export async function bundleFor(rawName: string, formula: string | null, binding: string | null, pvs: readonly { pvId: string; gatewayUrl: string | null }[], ca: Buffer): Promise<BundleAnswer> {
   let name: string;
   try {
     name = validateName(decodeURIComponent(rawName));

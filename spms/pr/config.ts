@@ -24,7 +24,10 @@ const mqttSchema = z.discriminatedUnion('mode', [
 
 export const prConfigSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'must be an identifier (letters, digits, _ . -)').default('pr'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, 'must be an identifier (letters, digits, _ . -)')
+      .default('pr'),
     dataDir: z.string().min(1),
     listen: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict(),
     tls: z.object({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1), crl: z.string().min(1).optional() }).strict(),
@@ -33,10 +36,25 @@ export const prConfigSchema = z
     eventsToken: z.string().min(16).optional(),
     limits: z
       .object({
-        packedBytes: z.number().int().min(1024).max(1024 * MiB).default(16 * MiB),
-        unpackedBytes: z.number().int().min(1024).max(4096 * MiB).default(64 * MiB),
+        packedBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 * MiB)
+          .default(16 * MiB),
+        unpackedBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(4096 * MiB)
+          .default(64 * MiB),
         entries: z.number().int().min(1).max(100_000).default(1024),
-        jsonBytes: z.number().int().min(1024).max(64 * MiB).default(1 * MiB),
+        jsonBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * MiB)
+          .default(1 * MiB),
       })
       .strict()
       .default({ packedBytes: 16 * MiB, unpackedBytes: 64 * MiB, entries: 1024, jsonBytes: 1 * MiB }),

@@ -119,7 +119,12 @@ export class Gateway {
       { method: 'GET', path: /^\/v1\/strs$/, roles: ANY, handle: () => this.latestStrs() },
       { method: 'GET', path: /^\/v1\/strs\/([^/]+)$/, roles: ANY, handle: (c) => this.strRange(c) },
       { method: 'POST', path: /^\/v1\/failures$/, roles: ['pv'], handle: (c) => this.postFailure(c) },
-      { method: 'GET', path: /^\/v1\/bundle\/([^/]+)$/, roles: ANY, handle: (c) => bundleFor(c.params[0] ?? '', c.url.searchParams.get('formula'), c.url.searchParams.get('binding'), d.pvs.pvs(), this.tls.ca) },
+      {
+        method: 'GET',
+        path: /^\/v1\/bundle\/([^/]+)$/,
+        roles: ANY,
+        handle: (c) => bundleFor(c.params[0] ?? '', c.url.searchParams.get('formula'), c.url.searchParams.get('binding'), d.pvs.pvs(), this.tls.ca),
+      },
       { method: 'GET', path: /^\/v1\/evidence$/, roles: ANY, handle: () => ({ evidence: d.pvs.evidence() }) },
     ];
   }
@@ -204,7 +209,13 @@ export class Gateway {
   }
 
   private health(): unknown {
-    return { ok: true, id: this.deps.id, plugins: this.deps.registry.plugins().length, announcements: this.deps.registry.announcementsAfter(0, 1).length > 0, mqtt: this.deps.announcer()?.url ?? null };
+    return {
+      ok: true,
+      id: this.deps.id,
+      plugins: this.deps.registry.plugins().length,
+      announcements: this.deps.registry.announcementsAfter(0, 1).length > 0,
+      mqtt: this.deps.announcer()?.url ?? null,
+    };
   }
 
   private eventStream(req: IncomingMessage, res: ServerResponse, url: URL): void {
@@ -220,7 +231,8 @@ export class Gateway {
   private async registerNamespace(c: Ctx): Promise<unknown> {
     const body = await readJson(c.req, this.deps.limits.jsonBytes);
     const ns = (body as { namespace?: unknown } | null)?.namespace;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).some((k) => k !== 'namespace')) throw new HttpError(400, 'bad-request', 'send {"namespace": "org.example"}');
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).some((k) => k !== 'namespace'))
+      throw new HttpError(400, 'bad-request', 'send {"namespace": "org.example"}');
     if (!isValidNamespace(ns)) throw new HttpError(400, 'bad-namespace', `"${String(ns)}" is not a valid namespace (a reverse-DNS prefix such as org.example)`);
     const { record, created } = this.deps.registry.registerNamespace(ns, c.cert);
     if (created) this.deps.events.emit('namespace-registered', { namespace: ns, owner: record.owner });
@@ -260,7 +272,17 @@ export class Gateway {
       this.deps.events.emit('submission', { id: submission.id, name: submission.name, version: submission.version, archiveHash, submitter: submission.submitter });
       await this.announce(announcement);
     }
-    return { status: created ? 201 : 200, submissionId: submission.id, name: submission.name, version: submission.version, archiveHash, size: submission.size, files: submission.files, cursor: announcement.cursor, created };
+    return {
+      status: created ? 201 : 200,
+      submissionId: submission.id,
+      name: submission.name,
+      version: submission.version,
+      archiveHash,
+      size: submission.size,
+      files: submission.files,
+      cursor: announcement.cursor,
+      created,
+    };
   }
 
   private async announce(a: ReturnType<Registry['announcementsAfter']>[number]): Promise<void> {

@@ -91,7 +91,10 @@ export function openPrDatabase(dataDir: string): PrDatabase {
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
   // Databases made before PVs registered their gateway address gain the column.
-  const pvColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('pvs')").all().map((c) => c.name);
+  const pvColumns = db
+    .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('pvs')")
+    .all()
+    .map((c) => c.name);
   if (!pvColumns.includes('gateway_url')) db.exec('ALTER TABLE pvs ADD COLUMN gateway_url TEXT');
   return db;
 }

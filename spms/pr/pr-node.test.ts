@@ -266,13 +266,44 @@ describe('PR gateway: namespaces and submissions', () => {
       ['truncated', call('POST', '/v1/plugins', who.alice, good.subarray(0, good.length - 20)), 400, 'corrupt'],
       ['garbage', call('POST', '/v1/plugins', who.alice, Buffer.from('this is not an archive at all, just text')), 400, 'not-an-archive'],
       ['traversal', call('POST', '/v1/plugins', who.alice, await rawTar([{ name: 'org.example.hello/../../etc/passwd', body: 'x' }])), 400, 'path-traversal'],
-      ['symlink', call('POST', '/v1/plugins', who.alice, await rawTar([{ name: 'org.example.hello/h.plugin', body: 'x' }, { name: 'org.example.hello/l', type: 'symlink', linkname: '/etc/passwd' }])), 400, 'link'],
-      ['hardlink', call('POST', '/v1/plugins', who.alice, await rawTar([{ name: 'org.example.hello/h.plugin', body: 'x' }, { name: 'org.example.hello/l', type: 'link', linkname: 'org.example.hello/h.plugin' }])), 400, 'link'],
+      [
+        'symlink',
+        call(
+          'POST',
+          '/v1/plugins',
+          who.alice,
+          await rawTar([
+            { name: 'org.example.hello/h.plugin', body: 'x' },
+            { name: 'org.example.hello/l', type: 'symlink', linkname: '/etc/passwd' },
+          ]),
+        ),
+        400,
+        'link',
+      ],
+      [
+        'hardlink',
+        call(
+          'POST',
+          '/v1/plugins',
+          who.alice,
+          await rawTar([
+            { name: 'org.example.hello/h.plugin', body: 'x' },
+            { name: 'org.example.hello/l', type: 'link', linkname: 'org.example.hello/h.plugin' },
+          ]),
+        ),
+        400,
+        'link',
+      ],
       ['absolute', call('POST', '/v1/plugins', who.alice, await rawTar([{ name: '/org.example.hello/h.plugin', body: 'x' }])), 400, 'absolute-path'],
       ['no manifest', call('POST', '/v1/plugins', who.alice, await plugin('org.example.hello', { 'hello.c': 'x' })), 400, 'layout'],
       ['two manifests', call('POST', '/v1/plugins', who.alice, await plugin('org.example.hello', { 'a.plugin': 'x', 'b.plugin': 'y' })), 400, 'layout'],
       ['oversized', call('POST', '/v1/plugins', who.alice, Buffer.alloc(65 * 1024, 1)), 413, 'too-large'],
-      ['too many entries', call('POST', '/v1/plugins', who.alice, await plugin('org.example.hello', Object.fromEntries([['h.plugin', 'x'], ...Array.from({ length: 40 }, (_, i) => [`f${i}.c`, 'x'])]))), 413, 'too-many-entries'],
+      [
+        'too many entries',
+        call('POST', '/v1/plugins', who.alice, await plugin('org.example.hello', Object.fromEntries([['h.plugin', 'x'], ...Array.from({ length: 40 }, (_, i) => [`f${i}.c`, 'x'])]))),
+        413,
+        'too-many-entries',
+      ],
       ['bomb', call('POST', '/v1/plugins', who.alice, await plugin('org.example.hello', { 'h.plugin': 'x', 'zeros.c': '\0'.repeat(1024 * 1024) })), 413, 'unpacked-too-large'],
       ['squatting', call('POST', '/v1/plugins', who.bob, await plugin('org.example.evil', { 'e.plugin': 'x' })), 403, 'namespace-not-owned'],
       ['unnamed namespace', call('POST', '/v1/plugins', who.alice, await plugin('net.bob.p', { 'p.plugin': 'x' })), 403, 'namespace-not-owned'],
@@ -323,7 +354,15 @@ describe('PR gateway: STRs and failure reports', () => {
   it('records a PV failure report with its log, shown in the per-PV status', async () => {
     const versions = (await call('GET', '/v1/plugins/org.example.hello', who.alice)).json.versions as { id: string; archiveHash: string }[];
     const sub = versions[0]!;
-    const report = { pvId: 'PV2', submissionId: sub.id, name: 'org.example.hello', archiveHash: sub.archiveHash, bindingHash: null, reason: 'formula does not hold', verifiers: [{ id: 'df', property: 'always', verdict: 'fail', findings: [{ message: 'no' }], log: 'dummy-fail says no' }] };
+    const report = {
+      pvId: 'PV2',
+      submissionId: sub.id,
+      name: 'org.example.hello',
+      archiveHash: sub.archiveHash,
+      bindingHash: null,
+      reason: 'formula does not hold',
+      verifiers: [{ id: 'df', property: 'always', verdict: 'fail', findings: [{ message: 'no' }], log: 'dummy-fail says no' }],
+    };
     expect((await postJson('/v1/failures', who.pv2, report)).status).toBe(201);
     expect((await postJson('/v1/failures', who.pv2, report)).status).toBe(200);
     const wrongPv = await postJson('/v1/failures', who.pv1, report);
@@ -334,7 +373,13 @@ describe('PR gateway: STRs and failure reports', () => {
     expect([malformed.status, errorCode(malformed)]).toEqual([400, 'bad-failure-report']);
     const status = await call('GET', `/v1/submissions/${sub.id}`, who.alice);
     expect(status.json.pvs).toEqual(
-      expect.arrayContaining([expect.objectContaining({ pvId: 'PV2', state: 'failed', failure: expect.objectContaining({ reason: 'formula does not hold', verifiers: [expect.objectContaining({ log: 'dummy-fail says no' })] }) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          pvId: 'PV2',
+          state: 'failed',
+          failure: expect.objectContaining({ reason: 'formula does not hold', verifiers: [expect.objectContaining({ log: 'dummy-fail says no' })] }),
+        }),
+      ]),
     );
   });
 

@@ -66,13 +66,23 @@ export class PvRecords {
     if (cert.strPublicKey === undefined) return;
     const now = Date.now();
     this.db
-      .prepare('INSERT INTO pvs (pv_id, certificate, str_public_key, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pv_id) DO UPDATE SET certificate = excluded.certificate, str_public_key = excluded.str_public_key, last_seen_ms = excluded.last_seen_ms')
+      .prepare(
+        'INSERT INTO pvs (pv_id, certificate, str_public_key, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pv_id) DO UPDATE SET certificate = excluded.certificate, str_public_key = excluded.str_public_key, last_seen_ms = excluded.last_seen_ms',
+      )
       .run(cert.commonName, derToPem(cert.der, 'CERTIFICATE'), bytesToHex(cert.strPublicKey), now, now);
   }
 
   /** Where peers reach the PV's user gateway, as the PV itself declares it. */
   register(cert: ParsedCertificate, body: unknown): { pvId: string; gatewayUrl: string } {
-    const parsed = z.object({ gatewayUrl: z.url().refine((u) => u.startsWith('https://'), 'must be an https:// URL').max(2048) }).strict().safeParse(body);
+    const parsed = z
+      .object({
+        gatewayUrl: z
+          .url()
+          .refine((u) => u.startsWith('https://'), 'must be an https:// URL')
+          .max(2048),
+      })
+      .strict()
+      .safeParse(body);
     if (!parsed.success) throw new HttpError(400, 'bad-request', `registration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     this.seen(cert);
     this.db.prepare('UPDATE pvs SET gateway_url = ? WHERE pv_id = ?').run(parsed.data.gatewayUrl, cert.commonName);
@@ -85,7 +95,15 @@ export class PvRecords {
         'SELECT p.*, (SELECT MAX(epoch) FROM strs s WHERE s.pv_id = p.pv_id) AS latest FROM pvs p ORDER BY p.pv_id',
       )
       .all()
-      .map((r) => ({ pvId: r.pv_id, certificate: r.certificate, strPublicKey: r.str_public_key, gatewayUrl: r.gateway_url, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, latestEpoch: r.latest }));
+      .map((r) => ({
+        pvId: r.pv_id,
+        certificate: r.certificate,
+        strPublicKey: r.str_public_key,
+        gatewayUrl: r.gateway_url,
+        firstSeenMs: r.first_seen_ms,
+        lastSeenMs: r.last_seen_ms,
+        latestEpoch: r.latest,
+      }));
   }
 
   fetched(pvId: string, submissionId: string): void {
@@ -175,10 +193,13 @@ export class PvRecords {
     if (report.pvId !== cert.commonName) throw new HttpError(403, 'pv-id-mismatch', `the report is from "${report.pvId}" but your certificate is for "${cert.commonName}"`);
     const sub = submission(report.submissionId);
     if (sub === undefined) throw new HttpError(404, 'unknown-submission', `no submission "${report.submissionId}"`);
-    if (sub.name !== report.name || sub.archiveHash !== report.archiveHash) throw new HttpError(422, 'submission-mismatch', `submission "${sub.id}" is ${sub.name} with archive ${sub.archiveHash}, not what the report says`);
+    if (sub.name !== report.name || sub.archiveHash !== report.archiveHash)
+      throw new HttpError(422, 'submission-mismatch', `submission "${sub.id}" is ${sub.name} with archive ${sub.archiveHash}, not what the report says`);
     const replaced = this.db.prepare('SELECT 1 FROM failures WHERE pv_id = ? AND submission_id = ?').get(report.pvId, report.submissionId) !== undefined;
     this.db
-      .prepare('INSERT INTO failures (pv_id, submission_id, report, received_ms) VALUES (?, ?, ?, ?) ON CONFLICT (pv_id, submission_id) DO UPDATE SET report = excluded.report, received_ms = excluded.received_ms')
+      .prepare(
+        'INSERT INTO failures (pv_id, submission_id, report, received_ms) VALUES (?, ?, ?, ?) ON CONFLICT (pv_id, submission_id) DO UPDATE SET report = excluded.report, received_ms = excluded.received_ms',
+      )
       .run(report.pvId, report.submissionId, JSON.stringify(report), Date.now());
     return { report, replaced };
   }
@@ -186,7 +207,9 @@ export class PvRecords {
   /** Each known PV's view of a submission: fetched, failed (with its report) or not yet fetched. */
   status(submissionId: string): PvStatus[] {
     const ids = this.db
-      .prepare<[string, string], { pv_id: string }>('SELECT pv_id FROM pvs UNION SELECT pv_id FROM fetches WHERE submission_id = ? UNION SELECT pv_id FROM failures WHERE submission_id = ? ORDER BY pv_id')
+      .prepare<[string, string], { pv_id: string }>(
+        'SELECT pv_id FROM pvs UNION SELECT pv_id FROM fetches WHERE submission_id = ? UNION SELECT pv_id FROM failures WHERE submission_id = ? ORDER BY pv_id',
+      )
       .all(submissionId, submissionId)
       .map((r) => r.pv_id);
     return ids.map((pvId) => {
@@ -197,4 +220,3 @@ export class PvRecords {
     });
   }
 }
-

@@ -52,7 +52,17 @@ interface SubmissionRow {
 }
 
 function toSubmission(r: SubmissionRow): SubmissionRecord {
-  return { id: r.id, name: r.name, version: r.version, archiveHash: r.archive_hash, size: r.size, files: r.files, submitter: r.submitter, submittedMs: r.submitted_ms, topics: JSON.parse(r.topics) as string[] };
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    archiveHash: r.archive_hash,
+    size: r.size,
+    files: r.files,
+    submitter: r.submitter,
+    submittedMs: r.submitted_ms,
+    topics: JSON.parse(r.topics) as string[],
+  };
 }
 
 export class Registry {
@@ -95,7 +105,12 @@ export class Registry {
    * must be under a namespace the submitter owns; a namespace nobody owns yet
    * is claimed on the way when the certificate names it.
    */
-  submit(input: { name: string; archiveHash: string; size: number; files: number; topics: string[]; cert: ParsedCertificate }): { submission: SubmissionRecord; announcement: AnnouncementRecord; created: boolean; claimed: string | null } {
+  submit(input: { name: string; archiveHash: string; size: number; files: number; topics: string[]; cert: ParsedCertificate }): {
+    submission: SubmissionRecord;
+    announcement: AnnouncementRecord;
+    created: boolean;
+    claimed: string | null;
+  } {
     return this.db.transaction(() => {
       const ns = namespaceOf(input.name);
       let claimed: string | null = null;
@@ -134,7 +149,9 @@ export class Registry {
   }
 
   plugins(): { name: string; versions: number; latest: SubmissionRecord }[] {
-    const rows = this.db.prepare<[], SubmissionRow>('SELECT s.* FROM submissions s JOIN (SELECT name, MAX(version) AS v FROM submissions GROUP BY name) m ON m.name = s.name AND m.v = s.version ORDER BY s.name').all();
+    const rows = this.db
+      .prepare<[], SubmissionRow>('SELECT s.* FROM submissions s JOIN (SELECT name, MAX(version) AS v FROM submissions GROUP BY name) m ON m.name = s.name AND m.v = s.version ORDER BY s.name')
+      .all();
     return rows.map((r) => ({ name: r.name, versions: r.version, latest: toSubmission(r) }));
   }
 
@@ -147,7 +164,9 @@ export class Registry {
 
   announcementsAfter(cursor: number, limit: number): AnnouncementRecord[] {
     return this.db
-      .prepare<[number, number], { cursor: number; submission_id: string; name: string; archive_hash: string; submitted_ms: number; topics: string }>('SELECT * FROM announcements WHERE cursor > ? ORDER BY cursor LIMIT ?')
+      .prepare<[number, number], { cursor: number; submission_id: string; name: string; archive_hash: string; submitted_ms: number; topics: string }>(
+        'SELECT * FROM announcements WHERE cursor > ? ORDER BY cursor LIMIT ?',
+      )
       .all(cursor, limit)
       .map((r) => ({ id: r.submission_id, cursor: r.cursor, name: r.name, archiveHash: r.archive_hash, submittedMs: r.submitted_ms, topics: JSON.parse(r.topics) as string[] }));
   }

@@ -17,7 +17,11 @@ const verifierSchema = z.object({
 });
 
 export const pvConfigSchema = z.object({
-  id: z.string().min(1).max(255).regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be an identifier (letters, digits, _ . -)'),
+  id: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be an identifier (letters, digits, _ . -)'),
   dataDir: z.string().min(1),
   listen: z.object({
     host: z.string().default('127.0.0.1'),
@@ -31,7 +35,10 @@ export const pvConfigSchema = z.object({
   pr: z.object({
     url: z.url(),
     /** External or embedded broker; defaults to the PR's announced broker URL. */
-    mqttUrl: z.string().regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL').optional(),
+    mqttUrl: z
+      .string()
+      .regex(/^mqtts?:\/\//, 'must be an mqtt:// or mqtts:// URL')
+      .optional(),
   }),
   strKey: z.string().default('str-ed25519.key'),
   epochLengthMs: z.number().int().min(100),

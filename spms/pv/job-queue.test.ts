@@ -30,7 +30,14 @@ function setup(verifiers: VerifierConfig[]): { db: PvDatabase; done: string[]; q
   db.prepare("INSERT INTO submissions (id, name, archive_hash, state, announced_ms) VALUES ('s1', 'org.example.q', 'h', 'verifying', 0)").run();
   const done: string[] = [];
   const events = new NodeEvents('PV1', () => undefined);
-  const queue = new JobQueue(db, verifiers, events, runInWorker, () => ({ binding, sources: [] }), (id) => done.push(id));
+  const queue = new JobQueue(
+    db,
+    verifiers,
+    events,
+    runInWorker,
+    () => ({ binding, sources: [] }),
+    (id) => done.push(id),
+  );
   return { db, done, queue, events, dir };
 }
 
@@ -56,7 +63,14 @@ describe('verifier job queue', () => {
   it('retries a worker that exceeds the job timeout, then gives up with an error', async () => {
     const { db, queue } = setup([verifier('hang', ['sleep', '20'], { timeoutMs: 60_000, retries: 1 })]);
     // The worker's own limit is shorter than the tool's: the worker is killed.
-    const tight = new JobQueue(db, [{ ...verifier('hang', ['sleep', '20']), timeoutMs: 1500, retries: 1 }], new NodeEvents('PV1', () => undefined), runInWorker, () => ({ binding, sources: [] }), () => undefined);
+    const tight = new JobQueue(
+      db,
+      [{ ...verifier('hang', ['sleep', '20']), timeoutMs: 1500, retries: 1 }],
+      new NodeEvents('PV1', () => undefined),
+      runInWorker,
+      () => ({ binding, sources: [] }),
+      () => undefined,
+    );
     tight.enqueue('s1');
     await waitFor(() => (jobs(db)[0] as { state: string }).state === 'done', 20_000);
     expect(jobs(db)).toEqual([{ verifier_id: 'hang', state: 'done', verdict: 'error', attempts: 2 }]);
@@ -71,7 +85,14 @@ describe('verifier job queue', () => {
     db.close();
     const again = openPvDatabase(dir);
     const done: string[] = [];
-    const q = new JobQueue(again, [verifier('ok', ['true'])], new NodeEvents('PV1', () => undefined), runInWorker, () => ({ binding, sources: [] }), (id) => done.push(id));
+    const q = new JobQueue(
+      again,
+      [verifier('ok', ['true'])],
+      new NodeEvents('PV1', () => undefined),
+      runInWorker,
+      () => ({ binding, sources: [] }),
+      (id) => done.push(id),
+    );
     q.pump();
     await waitFor(() => done.length === 1);
     expect(jobs(again)).toEqual([{ verifier_id: 'ok', state: 'done', verdict: 'pass', attempts: 2 }]);

@@ -87,7 +87,13 @@ export class JobQueue {
     this.controllers.set(job.id, controller);
     try {
       if (verifier === undefined) {
-        this.finish(job, { verdict: 'error', property: '?', findings: [{ check: 'runner', severity: 'error', message: `verifier ${job.verifier_id} is no longer configured` }], log: '', durationMs: 0 });
+        this.finish(job, {
+          verdict: 'error',
+          property: '?',
+          findings: [{ check: 'runner', severity: 'error', message: `verifier ${job.verifier_id} is no longer configured` }],
+          log: '',
+          durationMs: 0,
+        });
         return;
       }
       this.events.emit('verifier-started', { submission: job.submission_id, verifier: verifier.id, kind: verifier.kind, attempt: job.attempts + 1 });
@@ -115,7 +121,13 @@ export class JobQueue {
     this.db
       .prepare('UPDATE jobs SET state = ?, verdict = ?, result = ?, finished_ms = ? WHERE id = ?')
       .run(cancelled ? 'cancelled' : 'done', outcome.verdict, JSON.stringify(outcome), Date.now(), job.id);
-    this.events.emit('verifier-finished', { submission: job.submission_id, verifier: job.verifier_id, verdict: cancelled ? 'cancelled' : outcome.verdict, durationMs: outcome.durationMs, findings: outcome.findings.length });
+    this.events.emit('verifier-finished', {
+      submission: job.submission_id,
+      verifier: job.verifier_id,
+      verdict: cancelled ? 'cancelled' : outcome.verdict,
+      durationMs: outcome.durationMs,
+      findings: outcome.findings.length,
+    });
     const open = this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE submission_id = ? AND state IN ('queued', 'running')").get(job.submission_id)?.n ?? 0;
     if (open === 0 && !cancelled) this.onSubmissionDone(job.submission_id);
   }

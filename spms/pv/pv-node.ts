@@ -54,7 +54,14 @@ export class PvNode {
     const policy = policyOf(config);
     this.trees = new TreeManager(this.db, config.id, this.key, hashPolicy(policy));
     this.validation = new Validation(config.id, this.db, this.trees, this.events, config.verifiers, config.formula);
-    this.queue = new JobQueue(this.db, config.verifiers, this.events, deps.runJob ?? ((job, limits, signal) => runInWorker(job, limits, signal)), (id) => this.jobInputs(id), (id) => this.validation.decide(id));
+    this.queue = new JobQueue(
+      this.db,
+      config.verifiers,
+      this.events,
+      deps.runJob ?? ((job, limits, signal) => runInWorker(job, limits, signal)),
+      (id) => this.jobInputs(id),
+      (id) => this.validation.decide(id),
+    );
     this.pushBackoff = config.retry.minMs;
   }
 
@@ -69,9 +76,7 @@ export class PvNode {
   }
 
   private jobInputs(submissionId: string): { binding: Uint8Array; sources: { path: string; data: Uint8Array }[] } {
-    const row = this.db
-      .prepare<[string], { bytes: Buffer }>('SELECT b.bytes FROM submissions s JOIN bindings b ON b.binding_hash = s.binding_hash WHERE s.id = ?')
-      .get(submissionId);
+    const row = this.db.prepare<[string], { bytes: Buffer }>('SELECT b.bytes FROM submissions s JOIN bindings b ON b.binding_hash = s.binding_hash WHERE s.id = ?').get(submissionId);
     if (row === undefined) throw new Error(`submission ${submissionId} has no binding`);
     const sourcesFile = join(this.config.dataDir, 'sources', `${submissionId}.json`);
     const sources = existsSync(sourcesFile)
@@ -106,7 +111,11 @@ export class PvNode {
     this.port = await this.gateway.listen(this.config.listen.port, this.config.listen.host);
     this.events.emit('started', { port: this.port, epoch: this.trees.latestStr()?.epoch ?? null, treeId: Buffer.from(this.trees.tree.treeId).toString('hex') });
     // Work a crash interrupted: submissions not yet built are built again; queued jobs resume.
-    const unfinished = this.db.prepare<[], { id: string; name: string; archive_hash: string; announced_ms: number }>("SELECT id, name, archive_hash, announced_ms FROM submissions WHERE state IN ('announced', 'building') ORDER BY announced_ms").all();
+    const unfinished = this.db
+      .prepare<[], { id: string; name: string; archive_hash: string; announced_ms: number }>(
+        "SELECT id, name, archive_hash, announced_ms FROM submissions WHERE state IN ('announced', 'building') ORDER BY announced_ms",
+      )
+      .all();
     for (const s of unfinished) this.track(this.process({ id: s.id, cursor: 0, name: s.name, archiveHash: s.archive_hash, submittedMs: s.announced_ms }));
     this.queue.pump();
     this.scheduleEpochs();
@@ -208,7 +217,9 @@ export class PvNode {
       mkdirSync(join(this.config.dataDir, 'sources'), { recursive: true });
       writeFileSync(join(this.config.dataDir, 'sources', `${a.id}.json`), JSON.stringify(built.sources.map((s) => ({ path: s.path, data: Buffer.from(s.data).toString('base64') }))));
       const superseded = this.db.transaction((): string[] => {
-        this.db.prepare('INSERT OR IGNORE INTO bindings (binding_hash, name, archive_hash, bytes, created_ms) VALUES (?, ?, ?, ?, ?)').run(Buffer.from(built.hash), a.name, a.archiveHash, Buffer.from(bytes), Date.now());
+        this.db
+          .prepare('INSERT OR IGNORE INTO bindings (binding_hash, name, archive_hash, bytes, created_ms) VALUES (?, ?, ?, ?, ?)')
+          .run(Buffer.from(built.hash), a.name, a.archiveHash, Buffer.from(bytes), Date.now());
         this.db.prepare("UPDATE submissions SET state = 'verifying', binding_hash = ? WHERE id = ?").run(Buffer.from(built.hash), a.id);
         const older = this.db
           .prepare<[string, number, string], { id: string }>("SELECT id FROM submissions WHERE name = ? AND announced_ms <= ? AND id != ? AND state IN ('announced', 'building', 'verifying')")

@@ -30,7 +30,10 @@ describe('SQLite node store', () => {
     const names = Array.from({ length: 200 }, (_, i) => `org.example.p${i}`);
     const batches = [
       names.map((n) => ({ name: n, bindingHash: bh(n) })),
-      [{ name: names[0]!, remove: true as const }, { name: names[1]!, bindingHash: bh('new') }],
+      [
+        { name: names[0]!, remove: true as const },
+        { name: names[1]!, bindingHash: bh('new') },
+      ],
       [{ name: names[0]!, bindingHash: bh('back') }],
     ];
     batches.forEach((b, epoch) => expect(disk.commit(epoch, b).root).toEqual(mem.commit(epoch, b).root));

@@ -1,16 +1,7 @@
 // The prefix tree's NodeStore in SQLite: nodes content-addressed and shared
 // across epochs, one root per epoch, every epoch written in one transaction.
 import type Database from 'better-sqlite3';
-import {
-
-  INTERIOR,
-  LEAF,
-  type NodeKind,
-  type NodeRecord,
-  type NodeRef,
-  type NodeStore,
-  type TreeCommit,
-} from '../core/index.ts';
+import { INTERIOR, LEAF, type NodeKind, type NodeRecord, type NodeRef, type NodeStore, type TreeCommit } from '../core/index.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tree_meta (id INTEGER PRIMARY KEY CHECK (id = 1), tree_id BLOB NOT NULL);
@@ -53,9 +44,7 @@ export class SqliteNodeStore implements NodeStore {
       treeId: db.prepare<[], { tree_id: Buffer }>('SELECT tree_id FROM tree_meta WHERE id = 1'),
       setTreeId: db.prepare('INSERT INTO tree_meta (id, tree_id) VALUES (1, ?)'),
       node: db.prepare<[Buffer], NodeRow>('SELECT * FROM tree_nodes WHERE hash = ?'),
-      putNode: db.prepare(
-        'INSERT OR IGNORE INTO tree_nodes (hash, kind, depth, idx, version, binding_hash, left_kind, left_hash, right_kind, right_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      putNode: db.prepare('INSERT OR IGNORE INTO tree_nodes (hash, kind, depth, idx, version, binding_hash, left_kind, left_hash, right_kind, right_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       root: db.prepare<[number], { kind: number; hash: Buffer }>('SELECT kind, hash FROM tree_roots WHERE epoch = ?'),
       putRoot: db.prepare('INSERT INTO tree_roots (epoch, kind, hash) VALUES (?, ?, ?)'),
       latest: db.prepare<[], { epoch: number | null }>('SELECT MAX(epoch) AS epoch FROM tree_roots'),
@@ -120,4 +109,3 @@ export class SqliteNodeStore implements NodeStore {
     })();
   }
 }
-

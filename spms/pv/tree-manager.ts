@@ -1,16 +1,7 @@
 // The tree manager: once per epoch, apply the validated changes to the
 // prefix tree, sign exactly one STR chained to the previous one, and store
 // both in one transaction. Pushing to the PR happens after, and is retried.
-import {
-  decodeSignedStr,
-  encodeSignedStr,
-  PrefixTree,
-  signStr,
-  strHash,
-  ZERO_HASH,
-  type SignedStr,
-  type TreeChange,
-} from '../core/index.ts';
+import { decodeSignedStr, encodeSignedStr, PrefixTree, signStr, strHash, ZERO_HASH, type SignedStr, type TreeChange } from '../core/index.ts';
 import type { PvDatabase } from './pv-db.ts';
 import { SqliteNodeStore } from './sqlite-node-store.ts';
 import type { StrKey } from './str-key.ts';

@@ -5,16 +5,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import {
-  encodeProof,
-  encodeSignedStr,
-  fromHex,
-  proofToJson,
-  strToJson,
-  toHex,
-  validateName,
-  type Policy,
-} from '../core/index.ts';
+import { encodeProof, encodeSignedStr, fromHex, proofToJson, strToJson, toHex, validateName, type Policy } from '../core/index.ts';
 import type { NodeEvents } from './node-events.ts';
 import type { PvDatabase } from './pv-db.ts';
 import type { TreeManager } from './tree-manager.ts';
@@ -248,13 +239,15 @@ export class UserGateway {
 
   private submissions(name: string | undefined): unknown[] {
     const subs = this.deps.db
-      .prepare<[string | null, string | null], { id: string; name: string; archive_hash: string; binding_hash: Buffer | null; state: string; detail: string | null; announced_ms: number; decided_ms: number | null; epoch: number | null }>(
-        'SELECT * FROM submissions WHERE (? IS NULL OR name = ?) ORDER BY announced_ms DESC LIMIT 200',
-      )
+      .prepare<
+        [string | null, string | null],
+        { id: string; name: string; archive_hash: string; binding_hash: Buffer | null; state: string; detail: string | null; announced_ms: number; decided_ms: number | null; epoch: number | null }
+      >('SELECT * FROM submissions WHERE (? IS NULL OR name = ?) ORDER BY announced_ms DESC LIMIT 200')
       .all(name ?? null, name ?? null);
-    const jobs = this.deps.db.prepare<[string], { verifier_id: string; state: string; attempts: number; verdict: string | null; result: string | null; started_ms: number | null; finished_ms: number | null }>(
-      'SELECT verifier_id, state, attempts, verdict, result, started_ms, finished_ms FROM jobs WHERE submission_id = ? ORDER BY id',
-    );
+    const jobs = this.deps.db.prepare<
+      [string],
+      { verifier_id: string; state: string; attempts: number; verdict: string | null; result: string | null; started_ms: number | null; finished_ms: number | null }
+    >('SELECT verifier_id, state, attempts, verdict, result, started_ms, finished_ms FROM jobs WHERE submission_id = ? ORDER BY id');
     return subs.map((s) => ({
       id: s.id,
       name: s.name,

@@ -39,7 +39,9 @@ export class Validation {
       .prepare<[string], { name: string; archive_hash: string; binding_hash: Buffer | null; state: string }>('SELECT name, archive_hash, binding_hash, state FROM submissions WHERE id = ?')
       .get(submissionId);
     if (sub === undefined || sub.state !== 'verifying' || sub.binding_hash === null) return;
-    const jobs = this.db.prepare<[string], { verifier_id: string; verdict: string | null; result: string | null }>("SELECT verifier_id, verdict, result FROM jobs WHERE submission_id = ? AND state = 'done'").all(submissionId);
+    const jobs = this.db
+      .prepare<[string], { verifier_id: string; verdict: string | null; result: string | null }>("SELECT verifier_id, verdict, result FROM jobs WHERE submission_id = ? AND state = 'done'")
+      .all(submissionId);
     const passed = new Set<string>();
     const details: FailureReport['verifiers'] = [];
     for (const j of jobs) {

@@ -59,34 +59,43 @@ export function runInWorker(job: VerifierJobMessage, limits: JobLimits, signal?:
     log: '',
     durationMs: Math.round(performance.now() - started),
   });
-  return workerScript().then((script) => new Promise((resolve) => {
-    const child = fork(script ?? WORKER, [], {
-      execArgv: [...(script === undefined ? ['--import', 'tsx'] : []), `--max-old-space-size=${limits.memoryMb}`],
-      env: { ...process.env, SPMS_SPEC_DIR: SPEC_DIR },
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      if (stderr.length < 8192) stderr += c.toString('utf8');
-    });
-    let settled = false;
-    const finish = (outcome: VerifierOutcome): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      resolve(outcome);
-    };
-    const onAbort = (): void => finish(failure('cancelled'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => finish(failure(`verifier ${job.verifier.id} exceeded its ${limits.timeoutMs} ms timeout`)), limits.timeoutMs);
-    child.on('message', (reply: WorkerReply) => finish(reply.ok ? reply.result : failure(reply.error)));
-    child.on('exit', (code, sig) => {
-      const oom = /heap out of memory|Allocation failed/i.test(stderr);
-      finish(failure(oom ? `verifier ${job.verifier.id} exceeded its ${limits.memoryMb} MB memory cap` : `verifier worker exited (${sig ?? `code ${String(code)}`})${stderr === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`));
-    });
-    child.send(job);
-  }));
+  return workerScript().then(
+    (script) =>
+      new Promise((resolve) => {
+        const child = fork(script ?? WORKER, [], {
+          execArgv: [...(script === undefined ? ['--import', 'tsx'] : []), `--max-old-space-size=${limits.memoryMb}`],
+          env: { ...process.env, SPMS_SPEC_DIR: SPEC_DIR },
+          serialization: 'advanced',
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (c: Buffer) => {
+          if (stderr.length < 8192) stderr += c.toString('utf8');
+        });
+        let settled = false;
+        const finish = (outcome: VerifierOutcome): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          if (child.exitCode === null) child.kill('SIGKILL');
+          resolve(outcome);
+        };
+        const onAbort = (): void => finish(failure('cancelled'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const timer = setTimeout(() => finish(failure(`verifier ${job.verifier.id} exceeded its ${limits.timeoutMs} ms timeout`)), limits.timeoutMs);
+        child.on('message', (reply: WorkerReply) => finish(reply.ok ? reply.result : failure(reply.error)));
+        child.on('exit', (code, sig) => {
+          const oom = /heap out of memory|Allocation failed/i.test(stderr);
+          finish(
+            failure(
+              oom
+                ? `verifier ${job.verifier.id} exceeded its ${limits.memoryMb} MB memory cap`
+                : `verifier worker exited (${sig ?? `code ${String(code)}`})${stderr === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`,
+            ),
+          );
+        });
+        child.send(job);
+      }),
+  );
 }

@@ -6,14 +6,36 @@
 import { accessKeyName, accessorOf, helpers, isHeapAllocator, isMetadataHelper, memoryWriterOf, pointerKindOfKey } from './api.ts';
 import type { AbsVal, Num } from './absval.ts';
 import {
-  TOP_NUM, U64_MAX, UNINIT, UNKNOWN, addNum, andNum, constNum, eqVal, isConst, isScalar, joinVal, lshNum, makeNum, mulNum, negNum,
-  numRange, orNum, rshNum, scalar, signedRange, stackPtr, subNum, tagged, trunc32, widenVal, xorNum,
+  TOP_NUM,
+  U64_MAX,
+  UNINIT,
+  UNKNOWN,
+  addNum,
+  andNum,
+  constNum,
+  eqVal,
+  isConst,
+  isScalar,
+  joinVal,
+  lshNum,
+  makeNum,
+  mulNum,
+  negNum,
+  numRange,
+  orNum,
+  rshNum,
+  scalar,
+  signedRange,
+  stackPtr,
+  subNum,
+  tagged,
+  trunc32,
+  widenVal,
+  xorNum,
 } from './absval.ts';
 import type { Block, Cfg } from './cfg.ts';
 import type { Insn } from './insn.ts';
-import {
-  CLASS_ALU, CLASS_ALU64, CLASS_LDX, CLASS_ST, CLASS_STX, OP_CALL, OP_EXIT, OP_LDDW, aluOp, insnClass, isCondJump, memSize, usesRegSource,
-} from './insn.ts';
+import { CLASS_ALU, CLASS_ALU64, CLASS_LDX, CLASS_ST, CLASS_STX, OP_CALL, OP_EXIT, OP_LDDW, aluOp, insnClass, isCondJump, memSize, usesRegSource } from './insn.ts';
 import type { Program } from './program.ts';
 
 export interface Slot {
@@ -110,23 +132,35 @@ const constOf = (v: AbsVal | undefined): bigint | undefined => (v !== undefined 
 function aluScalar(op: number, a: Num, b: Num, is32: boolean): Num {
   const sh = isConst(b) ? b.lo & (is32 ? 31n : 63n) : undefined;
   switch (op) {
-    case 0x00: return addNum(a, b);
-    case 0x10: return subNum(a, b);
-    case 0x20: return mulNum(a, b);
-    case 0x30: return isConst(b) && b.lo !== 0n ? makeNum(a.lo / b.lo, a.hi / b.lo, 0n, U64_MAX) : isConst(b) ? constNum(0n) : TOP_NUM;
-    case 0x40: return orNum(a, b);
-    case 0x50: return andNum(a, b);
-    case 0x60: return sh === undefined ? TOP_NUM : lshNum(is32 ? trunc32(a) : a, sh);
-    case 0x70: return sh === undefined ? TOP_NUM : rshNum(is32 ? trunc32(a) : a, sh);
-    case 0x90: return isConst(b) && b.lo !== 0n ? makeNum(0n, b.lo - 1n < a.hi ? b.lo - 1n : a.hi, 0n, U64_MAX) : TOP_NUM;
-    case 0xa0: return xorNum(a, b);
-    case 0xb0: return b;
+    case 0x00:
+      return addNum(a, b);
+    case 0x10:
+      return subNum(a, b);
+    case 0x20:
+      return mulNum(a, b);
+    case 0x30:
+      return isConst(b) && b.lo !== 0n ? makeNum(a.lo / b.lo, a.hi / b.lo, 0n, U64_MAX) : isConst(b) ? constNum(0n) : TOP_NUM;
+    case 0x40:
+      return orNum(a, b);
+    case 0x50:
+      return andNum(a, b);
+    case 0x60:
+      return sh === undefined ? TOP_NUM : lshNum(is32 ? trunc32(a) : a, sh);
+    case 0x70:
+      return sh === undefined ? TOP_NUM : rshNum(is32 ? trunc32(a) : a, sh);
+    case 0x90:
+      return isConst(b) && b.lo !== 0n ? makeNum(0n, b.lo - 1n < a.hi ? b.lo - 1n : a.hi, 0n, U64_MAX) : TOP_NUM;
+    case 0xa0:
+      return xorNum(a, b);
+    case 0xb0:
+      return b;
     case 0xc0: {
       if (sh === undefined) return TOP_NUM;
       if (isConst(a)) return constNum(BigInt.asIntN(is32 ? 32 : 64, a.lo) >> sh);
       return TOP_NUM;
     }
-    default: return TOP_NUM;
+    default:
+      return TOP_NUM;
   }
 }
 
@@ -158,7 +192,8 @@ function alu(s: State, insn: Insn, emitUninit: (reg: number) => void): void {
       const [slo, shi] = signedRange(src.num);
       const lim = 1n << 20n;
       if (slo > -lim && shi < lim) {
-        const a = Number(slo), b = Number(shi);
+        const a = Number(slo),
+          b = Number(shi);
         out.stack = op === 0x00 ? [dst.stack[0] + a, dst.stack[1] + b] : [dst.stack[0] - b, dst.stack[1] - a];
       } else out.stack = [-(1 << 20), 1 << 20];
     }
@@ -351,13 +386,28 @@ export function refine(s: State, insn: Insn, taken: boolean): State {
     let o = cmp;
     if (flip) o = ({ 0x20: 0xa0, 0x30: 0xb0, 0xa0: 0x20, 0xb0: 0x30 } as Record<number, number>)[cmp] ?? cmp;
     switch (o) {
-      case 0x10: lo = c; hi = c; break;
-      case 0x50: if (lo === c) lo = c + 1n; if (hi === c) hi = c - 1n; break;
-      case 0x20: if (lo < c + 1n) lo = c + 1n; break;
-      case 0x30: if (lo < c) lo = c; break;
-      case 0xa0: if (hi > c - 1n) hi = c - 1n; break;
-      case 0xb0: if (hi > c) hi = c; break;
-      default: return;
+      case 0x10:
+        lo = c;
+        hi = c;
+        break;
+      case 0x50:
+        if (lo === c) lo = c + 1n;
+        if (hi === c) hi = c - 1n;
+        break;
+      case 0x20:
+        if (lo < c + 1n) lo = c + 1n;
+        break;
+      case 0x30:
+        if (lo < c) lo = c;
+        break;
+      case 0xa0:
+        if (hi > c - 1n) hi = c - 1n;
+        break;
+      case 0xb0:
+        if (hi > c) hi = c;
+        break;
+      default:
+        return;
     }
     if (lo > hi || lo < 0n || hi > U64_MAX) return;
     out.regs[reg] = { ...v, num: makeNum(lo, hi, v.num.value, v.num.mask) };
@@ -471,7 +521,10 @@ export function interpret(p: Program, cfg: Cfg, isEntry: boolean, hints?: Readon
         call: (e) => void calls.push(e),
         uninit: (pc, reg) => {
           const k = `${pc}:${reg}`;
-          if (!seen.has(k)) { seen.add(k); uninit.push({ pc, reg }); }
+          if (!seen.has(k)) {
+            seen.add(k);
+            uninit.push({ pc, reg });
+          }
         },
       });
     }
@@ -481,7 +534,6 @@ export function interpret(p: Program, cfg: Cfg, isEntry: boolean, hints?: Readon
   uninit.sort((a, b) => a.pc - b.pc || a.reg - b.reg);
   return { inState, edge: (from, to) => edges.get(`${from}>${to}`), mem, calls, uninit, gaveUp };
 }
-
 
 /** The state just before slot `pc` of block `b`, given the block's entry state. */
 export function stateBefore(p: Program, b: Block, entry: State, pc: number): State {

@@ -52,7 +52,10 @@ export function makeNum(lo: bigint, hi: bigint, value: bigint, mask: bigint): Nu
     l = l + ((((r - l) % m) + m) % m);
     h = h - ((((h - r) % m) + m) % m);
   }
-  if (l > h) { l = lo; h = hi; } // contradictory facts: keep the interval (dead path)
+  if (l > h) {
+    l = lo;
+    h = hi;
+  } // contradictory facts: keep the interval (dead path)
   const r = tnumRange(l, h);
   const m = mask & r.mask;
   const v = (value | r.value) & ~m & U64_MAX;
@@ -163,7 +166,6 @@ export function mulNum(a: Num, b: Num): Num {
   return TOP_NUM;
 }
 
-
 /** Truncation of an ALU32 result: the upper half is zeroed. */
 export function trunc32(a: Num): Num {
   if (a.hi <= U32_MAX) return a;
@@ -234,7 +236,7 @@ export function joinVal(a: AbsVal, b: AbsVal): AbsVal {
   }
   const out: AbsVal = { num: joinNum(a.num, b.num), tags };
   if (a.stack !== undefined || b.stack !== undefined) {
-    const s1 = a.stack ?? b.stack as [number, number];
+    const s1 = a.stack ?? (b.stack as [number, number]);
     const s2 = b.stack ?? s1;
     out.stack = [Math.min(s1[0], s2[0]), Math.max(s1[1], s2[1])];
   }

@@ -15,12 +15,20 @@ export interface ProtoopInfo {
 }
 
 /** Object kinds reachable through getters/setters, named like the AK_ prefixes. */
-export type ObjectKind =
-  | 'cnx' | 'path' | 'pktctx' | 'pkt' | 'sackitem' | 'cnxid' | 'streamhead' | 'streamdata' | 'cryptocontext' | 'ph' | 'pidreq';
+export type ObjectKind = 'cnx' | 'path' | 'pktctx' | 'pkt' | 'sackitem' | 'cnxid' | 'streamhead' | 'streamdata' | 'cryptocontext' | 'ph' | 'pidreq';
 
 const akPrefix: Record<ObjectKind, string> = {
-  cnx: 'AK_CNX_', path: 'AK_PATH_', pktctx: 'AK_PKTCTX_', pkt: 'AK_PKT_', sackitem: 'AK_SACKITEM_', cnxid: 'AK_CNXID_',
-  streamhead: 'AK_STREAMHEAD_', streamdata: 'AK_STREAMDATA_', cryptocontext: 'AK_CRYPTOCONTEXT_', ph: 'AK_PH_', pidreq: 'AK_PIDREQ_',
+  cnx: 'AK_CNX_',
+  path: 'AK_PATH_',
+  pktctx: 'AK_PKTCTX_',
+  pkt: 'AK_PKT_',
+  sackitem: 'AK_SACKITEM_',
+  cnxid: 'AK_CNXID_',
+  streamhead: 'AK_STREAMHEAD_',
+  streamdata: 'AK_STREAMDATA_',
+  cryptocontext: 'AK_CRYPTOCONTEXT_',
+  ph: 'AK_PH_',
+  pidreq: 'AK_PIDREQ_',
 };
 
 /**
@@ -35,30 +43,52 @@ export interface Accessor {
 }
 
 const accessors: Record<string, Accessor> = {
-  get_cnx: { kind: 'cnx', write: false }, set_cnx: { kind: 'cnx', write: true, valueReg: 4 },
-  get_path: { kind: 'path', write: false }, set_path: { kind: 'path', write: true, valueReg: 4 },
-  get_pkt_ctx: { kind: 'pktctx', write: false }, set_pkt_ctx: { kind: 'pktctx', write: true, valueReg: 3 },
-  get_pkt: { kind: 'pkt', write: false }, set_pkt: { kind: 'pkt', write: true, valueReg: 3 },
-  get_sack_item: { kind: 'sackitem', write: false }, set_sack_item: { kind: 'sackitem', write: true, valueReg: 3 },
-  get_cnxid: { kind: 'cnxid', write: false }, set_cnxid: { kind: 'cnxid', write: true, valueReg: 3 },
-  get_stream_head: { kind: 'streamhead', write: false }, set_stream_head: { kind: 'streamhead', write: true, valueReg: 3 },
+  get_cnx: { kind: 'cnx', write: false },
+  set_cnx: { kind: 'cnx', write: true, valueReg: 4 },
+  get_path: { kind: 'path', write: false },
+  set_path: { kind: 'path', write: true, valueReg: 4 },
+  get_pkt_ctx: { kind: 'pktctx', write: false },
+  set_pkt_ctx: { kind: 'pktctx', write: true, valueReg: 3 },
+  get_pkt: { kind: 'pkt', write: false },
+  set_pkt: { kind: 'pkt', write: true, valueReg: 3 },
+  get_sack_item: { kind: 'sackitem', write: false },
+  set_sack_item: { kind: 'sackitem', write: true, valueReg: 3 },
+  get_cnxid: { kind: 'cnxid', write: false },
+  set_cnxid: { kind: 'cnxid', write: true, valueReg: 3 },
+  get_stream_head: { kind: 'streamhead', write: false },
+  set_stream_head: { kind: 'streamhead', write: true, valueReg: 3 },
   get_stream_data: { kind: 'streamdata', write: false },
-  get_crypto_context: { kind: 'cryptocontext', write: false }, set_crypto_context: { kind: 'cryptocontext', write: true, valueReg: 3 },
-  get_ph: { kind: 'ph', write: false }, set_ph: { kind: 'ph', write: true, valueReg: 3 },
-  get_preq: { kind: 'pidreq', write: false }, set_preq: { kind: 'pidreq', write: true, valueReg: 3 },
+  get_crypto_context: { kind: 'cryptocontext', write: false },
+  set_crypto_context: { kind: 'cryptocontext', write: true, valueReg: 3 },
+  get_ph: { kind: 'ph', write: false },
+  set_ph: { kind: 'ph', write: true, valueReg: 3 },
+  get_preq: { kind: 'pidreq', write: false },
+  set_preq: { kind: 'pidreq', write: true, valueReg: 3 },
 };
 
 /** Helpers reading/writing plugin-private metadata attached to core objects. */
 const metadataHelpers = new Set([
-  'get_cnx_metadata', 'set_cnx_metadata', 'get_path_metadata', 'set_path_metadata',
-  'get_pkt_ctx_metadata', 'set_pkt_ctx_metadata', 'get_pkt_metadata', 'set_pkt_metadata',
+  'get_cnx_metadata',
+  'set_cnx_metadata',
+  'get_path_metadata',
+  'set_path_metadata',
+  'get_pkt_ctx_metadata',
+  'set_pkt_ctx_metadata',
+  'get_pkt_metadata',
+  'set_pkt_metadata',
 ]);
 
 /** Helpers writing memory: destination pointer register and length register (if any). */
 const memoryWriters: Record<string, { dst: number; len?: number }> = {
-  my_memcpy: { dst: 1, len: 3 }, my_memcpy_dbg: { dst: 1, len: 3 }, my_memset: { dst: 1, len: 3 },
-  my_memset_dbg: { dst: 1, len: 3 }, strncpy: { dst: 1, len: 3 }, snprintf: { dst: 1, len: 2 },
-  snprintf_bytes: { dst: 1, len: 2 }, picoquic_varint_encode: { dst: 1, len: 2 }, inet_ntop: { dst: 3, len: 4 },
+  my_memcpy: { dst: 1, len: 3 },
+  my_memcpy_dbg: { dst: 1, len: 3 },
+  my_memset: { dst: 1, len: 3 },
+  my_memset_dbg: { dst: 1, len: 3 },
+  strncpy: { dst: 1, len: 3 },
+  snprintf: { dst: 1, len: 2 },
+  snprintf_bytes: { dst: 1, len: 2 },
+  picoquic_varint_encode: { dst: 1, len: 2 },
+  inet_ntop: { dst: 3, len: 4 },
   recv: { dst: 2, len: 3 },
 };
 
@@ -134,12 +164,24 @@ export function normaliseField(field: string): string {
 
 /** The object kind a getter result points to, for keys returning core objects. */
 const pointerKeys: Record<string, ObjectKind> = {
-  AK_CNX_PATH: 'path', AK_CNX_INITIAL_CID: 'cnxid', AK_CNX_CRYPTO_CONTEXT: 'cryptocontext',
-  AK_CNX_FIRST_STREAM: 'streamhead', AK_CNX_TLS_STREAM: 'streamhead', AK_PATH_PKT_CTX: 'pktctx',
-  AK_PATH_LOCAL_CID: 'cnxid', AK_PATH_REMOTE_CID: 'cnxid', AK_PKTCTX_FIRST_SACK_ITEM: 'sackitem',
-  AK_PKTCTX_RETRANSMIT_NEWEST: 'pkt', AK_PKTCTX_RETRANSMIT_OLDEST: 'pkt', AK_PKTCTX_RETRANSMITTED_NEWEST: 'pkt',
-  AK_PKTCTX_RETRANSMITTED_OLDEST: 'pkt', AK_PKT_PREVIOUS_PACKET: 'pkt', AK_PKT_NEXT_PACKET: 'pkt',
-  AK_PKT_SEND_PATH: 'path', AK_SACKITEM_NEXT_SACK: 'sackitem', AK_STREAMHEAD_NEXT_STREAM: 'streamhead',
+  AK_CNX_PATH: 'path',
+  AK_CNX_INITIAL_CID: 'cnxid',
+  AK_CNX_CRYPTO_CONTEXT: 'cryptocontext',
+  AK_CNX_FIRST_STREAM: 'streamhead',
+  AK_CNX_TLS_STREAM: 'streamhead',
+  AK_PATH_PKT_CTX: 'pktctx',
+  AK_PATH_LOCAL_CID: 'cnxid',
+  AK_PATH_REMOTE_CID: 'cnxid',
+  AK_PKTCTX_FIRST_SACK_ITEM: 'sackitem',
+  AK_PKTCTX_RETRANSMIT_NEWEST: 'pkt',
+  AK_PKTCTX_RETRANSMIT_OLDEST: 'pkt',
+  AK_PKTCTX_RETRANSMITTED_NEWEST: 'pkt',
+  AK_PKTCTX_RETRANSMITTED_OLDEST: 'pkt',
+  AK_PKT_PREVIOUS_PACKET: 'pkt',
+  AK_PKT_NEXT_PACKET: 'pkt',
+  AK_PKT_SEND_PATH: 'path',
+  AK_SACKITEM_NEXT_SACK: 'sackitem',
+  AK_STREAMHEAD_NEXT_STREAM: 'streamhead',
   AK_CNX_PIDS_TO_REQUEST: 'pidreq',
 };
 

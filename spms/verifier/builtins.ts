@@ -60,7 +60,12 @@ function policyOf(o: VerifierOptions): CheckPolicy {
 const cancelled = (property: string, started: number): VerifierResult => ({ verdict: 'error', property, findings: [], log: 'cancelled', durationMs: performance.now() - started });
 
 function summarise(findings: Finding[]): string {
-  return findings.map((f) => `${f.severity} ${f.check}${f.pluglet === undefined ? '' : ` ${f.pluglet}`}${f.instruction === undefined ? '' : `@${f.instruction}`}${f.source === undefined ? '' : ` (${f.source.file}:${f.source.line})`}: ${f.message}`).join('\n');
+  return findings
+    .map(
+      (f) =>
+        `${f.severity} ${f.check}${f.pluglet === undefined ? '' : ` ${f.pluglet}`}${f.instruction === undefined ? '' : `@${f.instruction}`}${f.source === undefined ? '' : ` (${f.source.file}:${f.source.line})`}: ${f.message}`,
+    )
+    .join('\n');
 }
 
 /** A verifier running one eBPF check over every pluglet of the binding. */
@@ -82,7 +87,10 @@ function ebpfVerifier(kind: CheckName, base: VerifierOptions): Verifier {
           const files = new Set([...Object.keys(input.binding.pluglets), ...input.sources.map((s) => s.path)]);
           findings.push(...lintManifest(input.manifest, { files }));
         }
-        const jobs: { path: string; anchoring?: Anchoring }[] = entries.map((e) => ({ path: e.path, anchoring: { protoop: e.protoop, anchor: e.anchor, ...(e.param === undefined ? {} : { param: e.param }) } }));
+        const jobs: { path: string; anchoring?: Anchoring }[] = entries.map((e) => ({
+          path: e.path,
+          anchoring: { protoop: e.protoop, anchor: e.anchor, ...(e.param === undefined ? {} : { param: e.param }) },
+        }));
         for (const path of Object.keys(input.binding.pluglets).sort()) if (!entries.some((e) => e.path === path)) jobs.push({ path });
         for (const job of jobs) {
           if (signal?.aborted === true) return cancelled(property, started);
@@ -95,7 +103,13 @@ function ebpfVerifier(kind: CheckName, base: VerifierOptions): Verifier {
           await new Promise<void>((res) => setImmediate(res));
         }
         const sorted = sortFindings(findings);
-        return { verdict: hasErrors(sorted) ? 'fail' : 'pass', property, findings: sorted, log: [...log, summarise(sorted)].filter((l) => l !== '').join('\n'), durationMs: performance.now() - started };
+        return {
+          verdict: hasErrors(sorted) ? 'fail' : 'pass',
+          property,
+          findings: sorted,
+          log: [...log, summarise(sorted)].filter((l) => l !== '').join('\n'),
+          durationMs: performance.now() - started,
+        };
       } catch (e) {
         return { verdict: 'error', property, findings: [], log: e instanceof Error ? e.message : String(e), durationMs: performance.now() - started };
       }
@@ -113,7 +127,8 @@ function compileVerifier(base: VerifierOptions): Verifier {
       try {
         const opts = parseOptions('compile', { ...base, ...input.options });
         const sources = input.sources.filter((s) => s.path.endsWith('.c'));
-        if (sources.length === 0) return { verdict: 'pass', property, findings: [{ check: 'compile', severity: 'info', message: 'the plugin has no C sources' }], log: 'no sources', durationMs: performance.now() - started };
+        if (sources.length === 0)
+          return { verdict: 'pass', property, findings: [{ check: 'compile', severity: 'info', message: 'the plugin has no C sources' }], log: 'no sources', durationMs: performance.now() - started };
         const r = await compileFiles(input.sources, input.manifest, { ...(signal === undefined ? {} : { signal }), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
         const findings = [...r.findings];
         // The objects must also be ones PQUIC loads correctly.
@@ -166,8 +181,15 @@ export function createVerifier(kind: string, options: unknown = {}): Verifier {
   if (!isBuiltinKind(kind)) throw new VerifierError('verifier-kind', `unknown verifier kind "${kind}" (built-in: ${builtinKinds.join(', ')})`);
   const o = parseOptions(kind, options);
   switch (kind) {
-    case 'wellformed': case 'termination': case 'side-effects': case 'memory': return ebpfVerifier(kind, o);
-    case 'compile': return compileVerifier(o);
-    case 'dummy-pass': case 'dummy-fail': return dummy(kind, o);
+    case 'wellformed':
+    case 'termination':
+    case 'side-effects':
+    case 'memory':
+      return ebpfVerifier(kind, o);
+    case 'compile':
+      return compileVerifier(o);
+    case 'dummy-pass':
+    case 'dummy-fail':
+      return dummy(kind, o);
   }
 }

@@ -153,7 +153,7 @@ export function buildCfg(insns: readonly Insn[], start: number, end: number): Cf
     }
     return a;
   };
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const b of rpo) {
       if (b === 0) continue;

@@ -47,7 +47,11 @@ const MAX_SECTIONS = 32;
 const TOOL_NAMES = { clang: ['clang-14', 'clang'], opt: ['opt-14', 'opt'], llc: ['llc-14', 'llc'], objcopy: ['llvm-objcopy-14', 'llvm-objcopy'] } as const;
 type Tool = keyof typeof TOOL_NAMES;
 
-interface RunResult { code: number; stdout: string; stderr: string }
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function run(cmd: string, args: string[], opts: CompileOptions, cwd: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -157,10 +161,38 @@ export async function compileFile(root: string, source: string, opts: CompileOpt
     const ll = join(work, 'a.ll');
     const incs = [dirname(join(root, source)), root, ...(opts.includeDirs ?? [])].flatMap((d) => ['-I', d]);
     const debug = opts.debugInfo !== false;
-    if (!(await step(clang, ['-O2', ...(debug ? ['-g'] : []), `-fdebug-prefix-map=${root}=.`, '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wall', '-Wno-unused-function', '-Xclang', '-disable-llvm-passes', ...incs, '-S', '-emit-llvm', '-c', source, '-o', ll]))) return { findings, log: log.join('\n') };
+    if (
+      !(await step(clang, [
+        '-O2',
+        ...(debug ? ['-g'] : []),
+        `-fdebug-prefix-map=${root}=.`,
+        '-fno-stack-protector',
+        '-fno-asynchronous-unwind-tables',
+        '-Wall',
+        '-Wno-unused-function',
+        '-Xclang',
+        '-disable-llvm-passes',
+        ...incs,
+        '-S',
+        '-emit-llvm',
+        '-c',
+        source,
+        '-o',
+        ll,
+      ]))
+    )
+      return { findings, log: log.join('\n') };
     const prepared = prepareIr(await readFile(ll, 'utf8'), undefined);
     if (prepared.entry === undefined) {
-      findings.push({ check: 'compile', severity: 'error', pluglet: source, message: prepared.external.length === 0 ? 'the file defines no external function to serve as the pluglet entry point' : `the file defines ${prepared.external.length} external functions (${prepared.external.join(', ')}); a pluglet has exactly one entry point — make the others static` });
+      findings.push({
+        check: 'compile',
+        severity: 'error',
+        pluglet: source,
+        message:
+          prepared.external.length === 0
+            ? 'the file defines no external function to serve as the pluglet entry point'
+            : `the file defines ${prepared.external.length} external functions (${prepared.external.join(', ')}); a pluglet has exactly one entry point — make the others static`,
+      });
       return { findings, log: log.join('\n') };
     }
     const ll2 = join(work, 'b.ll');
@@ -169,7 +201,8 @@ export async function compileFile(root: string, source: string, opts: CompileOpt
     await writeFile(ll2, prepared.ir);
     // No run-time unrolling, vectorisation or interleaving: BPF has no vectors, and the remainder
     // loops these create need relational facts to bound.
-    if (!(await step(opt, ['-O2', '-unroll-runtime=false', '-vectorize-loops=false', '-interleave-loops=false', '-vectorize-slp=false', '-S', ll2, '-o', ll3]))) return { findings, log: log.join('\n') };
+    if (!(await step(opt, ['-O2', '-unroll-runtime=false', '-vectorize-loops=false', '-interleave-loops=false', '-vectorize-slp=false', '-S', ll2, '-o', ll3])))
+      return { findings, log: log.join('\n') };
     if (!(await step(llc, ['-march=bpf', '-mcpu=v1', '-filetype=obj', '-data-sections', ll3, '-o', obj]))) return { findings, log: log.join('\n') };
     let bytes: Uint8Array = await readFile(obj);
     if (parseElf(bytes).header.shnum > MAX_SECTIONS) {

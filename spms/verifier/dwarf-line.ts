@@ -12,17 +12,37 @@ export interface SourceLine {
 class Reader {
   pos: number;
   private readonly dv: DataView;
-  constructor(private readonly b: Uint8Array, pos: number, private readonly end: number) {
+  constructor(
+    private readonly b: Uint8Array,
+    pos: number,
+    private readonly end: number,
+  ) {
     this.pos = pos;
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
   need(n: number): void {
     if (n < 0 || this.pos + n > this.end) throw new RangeError('truncated line table');
   }
-  u8(): number { this.need(1); return this.dv.getUint8(this.pos++); }
-  i8(): number { this.need(1); return this.dv.getInt8(this.pos++); }
-  u16(): number { this.need(2); const v = this.dv.getUint16(this.pos, true); this.pos += 2; return v; }
-  u32(): number { this.need(4); const v = this.dv.getUint32(this.pos, true); this.pos += 4; return v; }
+  u8(): number {
+    this.need(1);
+    return this.dv.getUint8(this.pos++);
+  }
+  i8(): number {
+    this.need(1);
+    return this.dv.getInt8(this.pos++);
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.dv.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.dv.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
   u64(): number {
     this.need(8);
     const v = this.dv.getBigUint64(this.pos, true);
@@ -68,26 +88,55 @@ function strAt(section: Uint8Array | undefined, offset: number): string {
   return new TextDecoder().decode(section.subarray(offset, end));
 }
 
-const DW_FORM_block = 0x09, DW_FORM_data1 = 0x0b, DW_FORM_data2 = 0x05, DW_FORM_data4 = 0x06, DW_FORM_data8 = 0x07;
-const DW_FORM_data16 = 0x1e, DW_FORM_string = 0x08, DW_FORM_strp = 0x0e, DW_FORM_line_strp = 0x1f, DW_FORM_udata = 0x0f;
+const DW_FORM_block = 0x09,
+  DW_FORM_data1 = 0x0b,
+  DW_FORM_data2 = 0x05,
+  DW_FORM_data4 = 0x06,
+  DW_FORM_data8 = 0x07;
+const DW_FORM_data16 = 0x1e,
+  DW_FORM_string = 0x08,
+  DW_FORM_strp = 0x0e,
+  DW_FORM_line_strp = 0x1f,
+  DW_FORM_udata = 0x0f;
 
 function readForm(r: Reader, form: number, offset64: boolean, strs: { str?: Uint8Array; lineStr?: Uint8Array }): string | number {
   switch (form) {
-    case DW_FORM_string: return r.cstr();
-    case DW_FORM_line_strp: return strAt(strs.lineStr, offset64 ? r.u64() : r.u32());
-    case DW_FORM_strp: return strAt(strs.str, offset64 ? r.u64() : r.u32());
-    case DW_FORM_udata: return r.uleb();
-    case DW_FORM_data1: return r.u8();
-    case DW_FORM_data2: return r.u16();
-    case DW_FORM_data4: return r.u32();
-    case DW_FORM_data8: return r.u64();
-    case DW_FORM_data16: r.need(16); r.pos += 16; return 0;
-    case DW_FORM_block: { const n = r.uleb(); r.need(n); r.pos += n; return 0; }
-    default: throw new RangeError(`unsupported form 0x${form.toString(16)}`);
+    case DW_FORM_string:
+      return r.cstr();
+    case DW_FORM_line_strp:
+      return strAt(strs.lineStr, offset64 ? r.u64() : r.u32());
+    case DW_FORM_strp:
+      return strAt(strs.str, offset64 ? r.u64() : r.u32());
+    case DW_FORM_udata:
+      return r.uleb();
+    case DW_FORM_data1:
+      return r.u8();
+    case DW_FORM_data2:
+      return r.u16();
+    case DW_FORM_data4:
+      return r.u32();
+    case DW_FORM_data8:
+      return r.u64();
+    case DW_FORM_data16:
+      r.need(16);
+      r.pos += 16;
+      return 0;
+    case DW_FORM_block: {
+      const n = r.uleb();
+      r.need(n);
+      r.pos += n;
+      return 0;
+    }
+    default:
+      throw new RangeError(`unsupported form 0x${form.toString(16)}`);
   }
 }
 
-interface Row { address: number; file: number; line: number }
+interface Row {
+  address: number;
+  file: number;
+  line: number;
+}
 
 function readEntries(r: Reader, offset64: boolean, strs: { str?: Uint8Array; lineStr?: Uint8Array }): { path: string; dir: number }[] {
   const formatCount = r.u8();
@@ -145,7 +194,9 @@ function parseUnit(r: Reader, unitEnd: number, offset64: boolean, strs: { str?: 
   const fileBase = files.length;
   files.push(unitFiles);
   r.pos = programStart;
-  let address = 0, file = 1, line = 1;
+  let address = 0,
+    file = 1,
+    line = 1;
   // Every row counts, statement or not: any row is a better source hint than none.
   const emit = (): void => void rows.push({ address, file: fileBase * 65536 + file, line });
   while (r.pos < unitEnd) {
@@ -162,7 +213,9 @@ function parseUnit(r: Reader, unitEnd: number, offset64: boolean, strs: { str?: 
       const sub = r.u8();
       if (sub === 1) {
         rows.push({ address, file: -1, line: 0 });
-        address = 0; file = 1; line = 1;
+        address = 0;
+        file = 1;
+        line = 1;
       } else if (sub === 2) {
         address = len - 1 === 8 ? r.u64() : r.u32();
       }
@@ -198,7 +251,10 @@ export function lineTable(elf: ElfObject, slots: number): (SourceLine | undefine
     while (r.pos < sec.data.length) {
       let length = r.u32();
       let offset64 = false;
-      if (length === 0xffffffff) { length = r.u64(); offset64 = true; }
+      if (length === 0xffffffff) {
+        length = r.u64();
+        offset64 = true;
+      }
       const unitEnd = r.pos + length;
       if (unitEnd > sec.data.length) throw new RangeError('line table unit past the section end');
       parseUnit(new Reader(sec.data, r.pos, unitEnd), unitEnd, offset64, strs, rows, files);

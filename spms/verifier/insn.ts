@@ -78,7 +78,7 @@ export function isAllowedOpcode(opcode: number): boolean {
 /** Why an opcode is refused, for the classes PQUIC refuses on purpose. */
 export function refusedOpcodeReason(opcode: number): string {
   const cls = insnClass(opcode);
-  if (cls === CLASS_JMP32) return 'JMP32 instructions are not supported by PQUIC\'s uBPF (compile for -mcpu=v1 or v2)';
+  if (cls === CLASS_JMP32) return "JMP32 instructions are not supported by PQUIC's uBPF (compile for -mcpu=v1 or v2)";
   if (opcode === 0x8d) return 'indirect calls (callx) are not supported';
   if (opcode === 0xc3 || opcode === 0xdb) return 'atomic instructions are not supported';
   if (cls === CLASS_LD) return 'legacy packet loads (LD_ABS/LD_IND) and non-lddw loads are not supported';

@@ -64,7 +64,7 @@ describe('lintManifest', () => {
 
   const cases: [string, string][] = [
     ['be.example.p\nupdate_rtt post missing.o\n', 'object "missing.o" is not in the plugin'],
-    ['be.example.p\nno_such_op post rtt.o\n', 'neither one of PQUIC\'s nor defined extern'],
+    ['be.example.p\nno_such_op post rtt.o\n', "neither one of PQUIC's nor defined extern"],
     ['be.example.p\nupdate_rtt replace rtt.o\nupdate_rtt replace stats.o\n', 'already has a replace/extern pluglet (line 2)'],
     ['be.example.p\nget_stats extern stats.o\nget_stats pre rtt.o\n', 'cannot have pre/post pluglets'],
     ['be.example.p\nupdate_rtt param 3 post rtt.o\n', 'takes no parameter'],

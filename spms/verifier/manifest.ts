@@ -41,11 +41,13 @@ const MAX_LINES = 4096;
 const PROTOOP_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 function checkPath(path: string, line: number): string {
-  const problem =
-    path.startsWith('/') ? 'is absolute'
-    : path.split('/').some((p) => p === '..' || p === '' || p === '.') ? 'has an empty, "." or ".." segment'
-    : /[\0\\]/.test(path) ? 'holds a NUL or backslash'
-    : undefined;
+  const problem = path.startsWith('/')
+    ? 'is absolute'
+    : path.split('/').some((p) => p === '..' || p === '' || p === '.')
+      ? 'has an empty, "." or ".." segment'
+      : /[\0\\]/.test(path)
+        ? 'holds a NUL or backslash'
+        : undefined;
   if (problem !== undefined) throw new ManifestError('manifest-path', line, `path "${path}" ${problem}`);
   return path;
 }

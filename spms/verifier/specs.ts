@@ -59,7 +59,9 @@ export function loadSpecs(dir: string = defaultSpecDir): Map<string, Spec> {
   if (hit !== undefined) return hit;
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (e) {
     throw new VerifierError('spec-dir', `cannot read the spec directory ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -145,7 +145,12 @@ export class TestLab {
     const child = spawn(process.execPath, [SPMS, id === 'PR' ? 'pr' : 'pv', '--config', n.config], { stdio: ['ignore', 'pipe', 'pipe'] });
     n.child = child;
     const keep = (c: Buffer): void => {
-      n.log.push(...c.toString('utf8').split('\n').filter((l) => l !== ''));
+      n.log.push(
+        ...c
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       if (n.log.length > 2000) n.log.splice(0, n.log.length - 2000);
     };
     child.stdout?.on('data', keep);

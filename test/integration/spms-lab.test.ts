@@ -13,9 +13,30 @@ import { TestLab, type Developer } from './lab-harness.ts';
 const FIXTURES = new URL('../fixtures/plugins/', import.meta.url).pathname;
 const HELLO = 'org.example.hello';
 const pvSpecs = [
-  { id: 'PV1', verifiers: [{ id: 'wf', kind: 'wellformed', property: 'wellformed' }, { id: 'term', kind: 'termination', property: 'termination' }], formula: 'wellformed & termination' },
-  { id: 'PV2', verifiers: [{ id: 'wf', kind: 'wellformed', property: 'wellformed' }, { id: 'se', kind: 'side-effects', property: 'side-effects' }], formula: 'wellformed & side-effects' },
-  { id: 'PV3', verifiers: [{ id: 'ok', kind: 'dummy-pass', property: 'ok' }, { id: 'no', kind: 'dummy-fail', property: 'never' }], formula: 'ok & never' },
+  {
+    id: 'PV1',
+    verifiers: [
+      { id: 'wf', kind: 'wellformed', property: 'wellformed' },
+      { id: 'term', kind: 'termination', property: 'termination' },
+    ],
+    formula: 'wellformed & termination',
+  },
+  {
+    id: 'PV2',
+    verifiers: [
+      { id: 'wf', kind: 'wellformed', property: 'wellformed' },
+      { id: 'se', kind: 'side-effects', property: 'side-effects' },
+    ],
+    formula: 'wellformed & side-effects',
+  },
+  {
+    id: 'PV3',
+    verifiers: [
+      { id: 'ok', kind: 'dummy-pass', property: 'ok' },
+      { id: 'no', kind: 'dummy-fail', property: 'never' },
+    ],
+    formula: 'ok & never',
+  },
 ];
 
 let lab: TestLab;
@@ -133,7 +154,10 @@ describe('updates and monitoring', () => {
     };
     const before = await lab.pvClient('PV1').proof(HELLO);
     const v1Hash = (before.proof.terminal as { bindingHash: Uint8Array }).bindingHash;
-    const updated = lab.waitForEvent('PV1', (e) => e.type === 'epoch-published' && e.seq > 0 && (e.payload.changes as { name: string; bindingHash: string }[]).some((c) => c.name === HELLO && c.bindingHash !== toHex(v1Hash)));
+    const updated = lab.waitForEvent(
+      'PV1',
+      (e) => e.type === 'epoch-published' && e.seq > 0 && (e.payload.changes as { name: string; bindingHash: string }[]).some((c) => c.name === HELLO && c.bindingHash !== toHex(v1Hash)),
+    );
     const res = await post(alice.http, `${lab.pr.url}/v1/plugins`, await packPluginArchive(v2), 'application/octet-stream');
     expect(res.status).toBe(201);
     await updated;

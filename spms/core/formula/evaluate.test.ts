@@ -48,7 +48,11 @@ describe('monotone formulas', () => {
   });
 
   it('refuses negation in peers formulas, pointing at the first one', () => {
-    for (const [src, column] of [['PV1 & ¬PV2', 7], ['2of(a, b, not c) | !d', 11], ['!a', 1]] as const) {
+    for (const [src, column] of [
+      ['PV1 & ¬PV2', 7],
+      ['2of(a, b, not c) | !d', 11],
+      ['!a', 1],
+    ] as const) {
       let caught: unknown;
       try {
         parseMonotoneFormula(src);

@@ -1,17 +1,7 @@
 import { SpmsError } from '../errors.ts';
 
 export type FormulaErrorCode =
-  | 'not-a-string'
-  | 'empty'
-  | 'too-long'
-  | 'too-deep'
-  | 'unexpected-char'
-  | 'unexpected-token'
-  | 'unexpected-end'
-  | 'expected-of'
-  | 'threshold-too-large'
-  | 'negation-not-allowed'
-  | 'search-too-large';
+  'not-a-string' | 'empty' | 'too-long' | 'too-deep' | 'unexpected-char' | 'unexpected-token' | 'unexpected-end' | 'expected-of' | 'threshold-too-large' | 'negation-not-allowed' | 'search-too-large';
 
 /** A formula refusal pointing at a 1-based column, counted in characters (so "∧" is one column). */
 export class FormulaError extends SpmsError {

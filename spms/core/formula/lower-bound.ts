@@ -35,7 +35,10 @@ export function satisfyingSizeLowerBound(ast: FormulaAst, available: ReadonlySet
     case 'threshold': {
       const k = ast.kind === 'and' ? ast.operands.length : ast.k;
       if (k === 0) return 0;
-      const needed = ast.operands.map((o) => satisfyingSizeLowerBound(o, available)).sort((x, y) => x - y).slice(0, k);
+      const needed = ast.operands
+        .map((o) => satisfyingSizeLowerBound(o, available))
+        .sort((x, y) => x - y)
+        .slice(0, k);
       return disjoint(ast.operands) ? needed.reduce((sum, b) => sum + b, 0) : (needed[k - 1] as number);
     }
   }

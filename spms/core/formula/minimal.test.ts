@@ -8,7 +8,9 @@ const pool = ['PV1', 'PV2', 'PV3', 'PV4', 'PV5', 'PV6'];
 
 /** The reference answer: every subset, smallest first, then in compareSets order. */
 function bruteForce(ast: FormulaAst, available: readonly string[]): string[] | null {
-  const cands = atomsOf(ast).filter((a) => available.includes(a)).sort();
+  const cands = atomsOf(ast)
+    .filter((a) => available.includes(a))
+    .sort();
   const sets = Array.from({ length: 2 ** cands.length }, (_, mask) => cands.filter((_, i) => (mask >> i) & 1)).sort(compareSets);
   return sets.find((s) => evaluateFormula(ast, new Set(s))) ?? null;
 }
@@ -89,14 +91,18 @@ describe('minimal satisfying sets', () => {
 
   it('is exact on read-once formulas by structure alone, whatever their size', () => {
     fc.assert(
-      fc.property(formulaArb(fc.constant('x'), false).map((f) => renameReadOnce(f)), fc.double({ min: 0, max: 1, noNaN: true }), (ast, share) => {
-        const atoms = atomsOf(ast);
-        fc.pre(atoms.length <= 12);
-        expect(isReadOnce(ast)).toBe(true);
-        const available = atoms.filter((_, i) => (i * 0.37) % 1 < share);
-        expect(cheapestCover(ast, new Set(available))).toEqual(bruteForce(ast, available));
-        expect(minimalSatisfyingSet(ast, available, { budget: 0 })).toEqual(bruteForce(ast, available));
-      }),
+      fc.property(
+        formulaArb(fc.constant('x'), false).map((f) => renameReadOnce(f)),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (ast, share) => {
+          const atoms = atomsOf(ast);
+          fc.pre(atoms.length <= 12);
+          expect(isReadOnce(ast)).toBe(true);
+          const available = atoms.filter((_, i) => (i * 0.37) % 1 < share);
+          expect(cheapestCover(ast, new Set(available))).toEqual(bruteForce(ast, available));
+          expect(minimalSatisfyingSet(ast, available, { budget: 0 })).toEqual(bruteForce(ast, available));
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -66,7 +66,9 @@ function subsetsBetween(n: number, from: number, to: number, cap: number): numbe
  */
 export function minimalSatisfyingSet(ast: FormulaAst, available: Iterable<string>, opts: { budget?: number } = {}): string[] | null {
   const have = new Set(available);
-  const candidates = atomsOf(ast).filter((a) => have.has(a)).sort();
+  const candidates = atomsOf(ast)
+    .filter((a) => have.has(a))
+    .sort();
   const budget = opts.budget ?? DEFAULT_SEARCH_BUDGET;
   const negation = firstNegation(ast);
   if (negation === undefined) {

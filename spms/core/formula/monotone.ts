@@ -28,6 +28,7 @@ export function isMonotone(ast: FormulaAst): boolean {
 export function parseMonotoneFormula(source: string): FormulaAst {
   const ast = parseFormula(source);
   const neg = firstNegation(ast);
-  if (neg !== undefined) throw new FormulaError('negation-not-allowed', neg.column, 'negation is not allowed in a trust formula: it must be monotone, since a bundle can only prove that PVs validated a plugin');
+  if (neg !== undefined)
+    throw new FormulaError('negation-not-allowed', neg.column, 'negation is not allowed in a trust formula: it must be monotone, since a bundle can only prove that PVs validated a plugin');
   return ast;
 }

@@ -113,7 +113,11 @@ class Parser {
     this.expect('rparen', `or "," in the threshold opened at column ${count.column}`);
     const k = Number(count.text);
     if (k > operands.length) {
-      throw new FormulaError('threshold-too-large', count.column, `threshold ${count.text} exceeds its ${operands.length} operand${operands.length === 1 ? '' : 's'}; expected a number from 0 to ${operands.length}`);
+      throw new FormulaError(
+        'threshold-too-large',
+        count.column,
+        `threshold ${count.text} exceeds its ${operands.length} operand${operands.length === 1 ? '' : 's'}; expected a number from 0 to ${operands.length}`,
+      );
     }
     return { kind: 'threshold', k, operands, column: count.column };
   }

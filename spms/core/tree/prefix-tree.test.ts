@@ -32,10 +32,7 @@ function assertCompressed(ref: NodeRef): number {
 
 type Model = Map<string, { bindingHash: Uint8Array; version: number }>;
 
-const batchArb = fc.array(
-  fc.record({ id: fc.integer({ min: 0, max: 60 }), op: fc.constantFrom('set', 'set', 'remove'), salt: fc.integer({ min: 0, max: 3 }) }),
-  { maxLength: 25 },
-);
+const batchArb = fc.array(fc.record({ id: fc.integer({ min: 0, max: 60 }), op: fc.constantFrom('set', 'set', 'remove'), salt: fc.integer({ min: 0, max: 3 }) }), { maxLength: 25 });
 
 describe('prefix tree', () => {
   it('starts from the empty root and proves absence in it', () => {
@@ -142,7 +139,14 @@ describe('prefix tree', () => {
       return 'none';
     };
     expect(code(() => tree.commit(2, []))).toBe('epoch-order');
-    expect(code(() => tree.commit(1, [{ name: 'org.example.b', bindingHash: bh('b') }, { name: 'org.example.b', remove: true }]))).toBe('duplicate-change');
+    expect(
+      code(() =>
+        tree.commit(1, [
+          { name: 'org.example.b', bindingHash: bh('b') },
+          { name: 'org.example.b', remove: true },
+        ]),
+      ),
+    ).toBe('duplicate-change');
     expect(code(() => tree.commit(1, [{ name: 'org.example.b', bindingHash: new Uint8Array(3) }]))).toBe('bad-binding-hash');
     expect(code(() => tree.root(7))).toBe('unknown-epoch');
     expect(code(() => PrefixTree.create(tree.store))).toBe('tree-exists');
@@ -156,7 +160,10 @@ describe('prefix tree', () => {
     const store = new MemoryNodeStore();
     const tree = PrefixTree.create(store, TREE_ID);
     const names = Array.from({ length: 50 }, (_, i) => nameOf(i));
-    tree.commit(0, names.map((n) => ({ name: n, bindingHash: bh(n) })));
+    tree.commit(
+      0,
+      names.map((n) => ({ name: n, bindingHash: bh(n) })),
+    );
     const again = PrefixTree.open(store);
     const root = store.getRoot(0)!;
     expect(root.kind).toBe(INTERIOR);
@@ -168,7 +175,10 @@ describe('prefix tree', () => {
 describe('lookup proofs', () => {
   const tree = newTree();
   const names = Array.from({ length: 300 }, (_, i) => nameOf(i));
-  const { root } = tree.commit(0, names.map((n) => ({ name: n, bindingHash: bh(n) })));
+  const { root } = tree.commit(
+    0,
+    names.map((n) => ({ name: n, bindingHash: bh(n) })),
+  );
 
   it('round-trips through binary and JSON', () => {
     for (const name of [names[3]!, 'org.example.absent', 'org.other.x']) {

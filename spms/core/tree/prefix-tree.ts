@@ -6,17 +6,7 @@ import { TreeError } from '../errors.ts';
 import { validateName } from '../name.ts';
 import { bitAt, compareIndex, indexOf } from './index-bits.ts';
 import { emptyHash, interiorHash, leafHash } from './node-hash.ts';
-import {
-  EMPTY,
-  INTERIOR,
-  LEAF,
-  isRecord,
-  type InteriorRecord,
-  type LeafRecord,
-  type NodeRecord,
-  type NodeRef,
-  type NodeStore,
-} from './node-store.ts';
+import { EMPTY, INTERIOR, LEAF, isRecord, type InteriorRecord, type LeafRecord, type NodeRecord, type NodeRef, type NodeStore } from './node-store.ts';
 import type { LookupProof } from './proof.ts';
 
 export type TreeChange = { name: string; bindingHash: Uint8Array } | { name: string; remove: true };
@@ -322,4 +312,3 @@ export class PrefixTree {
     return record;
   }
 }
-

@@ -107,9 +107,7 @@ export interface LookupProofJson {
 export function proofToJson(proof: LookupProof): LookupProofJson {
   const t = proof.terminal;
   const terminal: LookupProofJson['terminal'] =
-    t.kind === 'empty'
-      ? { kind: 'empty' }
-      : { kind: 'leaf', ...(t.index === null ? {} : { index: toHex(t.index) }), version: t.version, bindingHash: toHex(t.bindingHash) };
+    t.kind === 'empty' ? { kind: 'empty' } : { kind: 'leaf', ...(t.index === null ? {} : { index: toHex(t.index) }), version: t.version, bindingHash: toHex(t.bindingHash) };
   return { depth: proof.depth, terminal, siblings: proof.siblings.map((s) => (s === null ? null : toHex(s))) };
 }
 

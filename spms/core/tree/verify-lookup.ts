@@ -6,13 +6,7 @@ import { bitAt, indexOf, INDEX_BITS, samePrefix } from './index-bits.ts';
 import { emptyHash, interiorHash, leafHash } from './node-hash.ts';
 import type { LookupProof } from './proof.ts';
 
-export type LookupFailure =
-  | 'malformed'
-  | 'terminal-off-path'
-  | 'root-mismatch'
-  | 'not-included'
-  | 'binding-mismatch'
-  | 'present';
+export type LookupFailure = 'malformed' | 'terminal-off-path' | 'root-mismatch' | 'not-included' | 'binding-mismatch' | 'present';
 
 export type LookupVerdict =
   | {
@@ -82,25 +76,12 @@ export function recomputePath(proof: LookupProof, index: Uint8Array, treeId: Uin
  * Verifies `proof` for `name` against `root` of the tree `treeId`.
  * `expected` is the bindingHash that must be included, or 'absent'.
  */
-export function verifyLookup(
-  proof: LookupProof,
-  name: string,
-  expected: Uint8Array | 'absent',
-  root: Uint8Array,
-  treeId: Uint8Array,
-): LookupVerdict {
+export function verifyLookup(proof: LookupProof, name: string, expected: Uint8Array | 'absent', root: Uint8Array, treeId: Uint8Array): LookupVerdict {
   return verifyLookupAt(proof, indexOf(name), name, expected, root, treeId);
 }
 
 /** verifyLookup for a raw index; `name` only labels the messages. */
-export function verifyLookupAt(
-  proof: LookupProof,
-  index: Uint8Array,
-  name: string,
-  expected: Uint8Array | 'absent',
-  root: Uint8Array,
-  treeId: Uint8Array,
-): LookupVerdict {
+export function verifyLookupAt(proof: LookupProof, index: Uint8Array, name: string, expected: Uint8Array | 'absent', root: Uint8Array, treeId: Uint8Array): LookupVerdict {
   const problem = structureProblem(proof);
   if (problem !== undefined) return fail('malformed', `malformed proof: ${problem}`);
   const d = proof.depth;

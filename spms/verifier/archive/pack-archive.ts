@@ -22,7 +22,8 @@ export async function packPluginArchive(tree: PluginTree): Promise<Uint8Array> {
     for (let i = 1; i < parts.length; i++) dirs.add(`${tree.name}/${parts.slice(0, i).join('/')}`);
   }
   for (const d of [...dirs].sort()) p.entry({ ...common, name: `${d}/`, type: 'directory', mode: 0o755 });
-  for (const f of [...tree.files].sort((a, b) => (a.path < b.path ? -1 : 1))) p.entry({ ...common, name: `${tree.name}/${f.path}`, type: 'file', mode: 0o644, size: f.data.length }, Buffer.from(f.data));
+  for (const f of [...tree.files].sort((a, b) => (a.path < b.path ? -1 : 1)))
+    p.entry({ ...common, name: `${tree.name}/${f.path}`, type: 'file', mode: 0o644, size: f.data.length }, Buffer.from(f.data));
   p.finalize();
   await done;
   return new Uint8Array(gzipSync(Buffer.concat(chunks), { level: 9 }));

@@ -79,7 +79,8 @@ async function untar(bytes: Uint8Array, limits: ArchiveLimits): Promise<{ files:
       } catch (e) {
         return fail(e as ArchiveError);
       }
-      if (header.type === 'symlink' || header.type === 'link') return fail(new ArchiveError('link', `entry "${header.name}" is a ${header.type === 'link' ? 'hard link' : 'symbolic link'}; links are not allowed`));
+      if (header.type === 'symlink' || header.type === 'link')
+        return fail(new ArchiveError('link', `entry "${header.name}" is a ${header.type === 'link' ? 'hard link' : 'symbolic link'}; links are not allowed`));
       if (header.type === 'directory') {
         if (path === '') {
           stream.resume();
@@ -91,7 +92,8 @@ async function untar(bytes: Uint8Array, limits: ArchiveLimits): Promise<{ files:
         stream.on('end', next);
         return;
       }
-      if (header.type !== 'file' && header.type !== 'contiguous-file') return fail(new ArchiveError('special-file', `entry "${header.name}" is a ${header.type ?? 'special file'}; only regular files and directories are allowed`));
+      if (header.type !== 'file' && header.type !== 'contiguous-file')
+        return fail(new ArchiveError('special-file', `entry "${header.name}" is a ${header.type ?? 'special file'}; only regular files and directories are allowed`));
       if (path === '') return fail(new ArchiveError('bad-path', `entry "${header.name}" has an empty path`));
       if (seen.has(path)) return fail(new ArchiveError('duplicate-entry', `entry "${path}" appears twice`));
       seen.add(path);

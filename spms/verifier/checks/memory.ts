@@ -20,8 +20,14 @@ const CHECK = 'memory';
 /** Helpers reading memory: pointer register and length register. */
 const readers: Record<string, { ptr: number; len: number }[]> = {
   my_memcpy: [{ ptr: 2, len: 3 }],
-  memcmp: [{ ptr: 1, len: 3 }, { ptr: 2, len: 3 }],
-  strncmp: [{ ptr: 1, len: 3 }, { ptr: 2, len: 3 }],
+  memcmp: [
+    { ptr: 1, len: 3 },
+    { ptr: 2, len: 3 },
+  ],
+  strncmp: [
+    { ptr: 1, len: 3 },
+    { ptr: 2, len: 3 },
+  ],
 };
 
 export function describeTag(tag: string): string {
@@ -57,7 +63,14 @@ export function checkMemory(a: PlugletAnalysis, opts: MemoryOptions): Finding[] 
       } else if (tag.startsWith('in:')) {
         const input = opts.spec?.inputs[Number(tag.slice(3))];
         const core = input !== undefined && kindOfCType(input.type) !== undefined;
-        out.push(a.at(CHECK, core ? 'error' : 'warning', e.pc, `${what} through r${e.reg}, which may be ${describeTag(tag)}${input === undefined ? '' : ` (${input.name}: ${input.type})`}${core ? ': a core object must be accessed through getters and setters' : ': only PQUIC\'s run-time bounds check protects this access'}`));
+        out.push(
+          a.at(
+            CHECK,
+            core ? 'error' : 'warning',
+            e.pc,
+            `${what} through r${e.reg}, which may be ${describeTag(tag)}${input === undefined ? '' : ` (${input.name}: ${input.type})`}${core ? ': a core object must be accessed through getters and setters' : ": only PQUIC's run-time bounds check protects this access"}`,
+          ),
+        );
       } else if (tag === 'cnx' || tag.startsWith('obj:') || tag === 'scalar') {
         out.push(a.at(CHECK, 'error', e.pc, `${what} through r${e.reg}, which may be ${describeTag(tag)}${tag === 'scalar' ? '' : ': core objects are accessed through getters and setters only'}`));
       } else {

@@ -24,10 +24,18 @@ const CHECK = 'side-effects';
 
 /** Helpers that change core state by themselves, outside the specs' field model. */
 const stateChangingHelpers = new Set([
-  'reserve_frames', 'cancel_head_reservation', 'picoquic_frame_fair_reserve', 'picoquic_set_cnx_state',
-  'picoquic_reinsert_cnx_by_wake_time', 'picoquic_create_path', 'picoquic_register_cnx_id_for_cnx',
-  'picoquic_create_random_cnx_id_for_cnx', 'picoquic_create_cnxid_reset_secret_for_cnx', 'picoquic_update_pacing_data',
-  'picoquic_record_pn_received', 'picoquic_decode_frames_without_current_time',
+  'reserve_frames',
+  'cancel_head_reservation',
+  'picoquic_frame_fair_reserve',
+  'picoquic_set_cnx_state',
+  'picoquic_reinsert_cnx_by_wake_time',
+  'picoquic_create_path',
+  'picoquic_register_cnx_id_for_cnx',
+  'picoquic_create_random_cnx_id_for_cnx',
+  'picoquic_create_cnxid_reset_secret_for_cnx',
+  'picoquic_update_pacing_data',
+  'picoquic_record_pn_received',
+  'picoquic_decode_frames_without_current_time',
 ]);
 
 const constOf = (v: AbsVal | undefined): bigint | undefined => (v !== undefined && isScalar(v) && isConst(v.num) ? v.num.lo : undefined);
@@ -36,7 +44,7 @@ const constOf = (v: AbsVal | undefined): bigint | undefined => (v !== undefined 
 function summary(spec: Spec): Set<string> {
   const out = new Set<string>();
   for (const [obj, fields] of spec.effects) {
-    const kind = obj === 'cnx' ? 'cnx' : kindOfCType(spec.inputs.find((i) => i.name === obj)?.type ?? '') ?? `input:${obj}`;
+    const kind = obj === 'cnx' ? 'cnx' : (kindOfCType(spec.inputs.find((i) => i.name === obj)?.type ?? '') ?? `input:${obj}`);
     for (const f of fields) out.add(`${kind}.${f}`);
   }
   return out;
@@ -62,7 +70,9 @@ export function checkSideEffects(a: PlugletAnalysis, opts: SideEffectOptions): F
   if (protoop === undefined) return [a.note(CHECK, 'info', 'no protocol operation given for this pluglet: side effects not checked')];
   const spec = opts.specs.get(protoop);
   if (spec === undefined) {
-    return [a.note(CHECK, opts.requireSpec ? 'error' : 'info', `no side-effect spec for protocol operation "${protoop}"${opts.requireSpec ? ' and this policy requires one' : ': side effects not checked'}`)];
+    return [
+      a.note(CHECK, opts.requireSpec ? 'error' : 'info', `no side-effect spec for protocol operation "${protoop}"${opts.requireSpec ? ' and this policy requires one' : ': side effects not checked'}`),
+    ];
   }
   const blockers = a.structuralBlockers(CHECK);
   if (blockers.length > 0) return blockers;
@@ -100,7 +110,8 @@ export function checkSideEffects(a: PlugletAnalysis, opts: SideEffectOptions): F
       if (acc.kind === 'cnx' && keyName === 'AK_CNX_OUTPUT') {
         const idx = constOf(c.args[2]);
         if (idx === undefined) err(c.pc, `${c.name}(AK_CNX_OUTPUT) with an output index (r3) that is not a constant`);
-        else if (idx >= BigInt(spec.outputs.length)) err(c.pc, `writes output ${idx} of "${protoop}", which has ${spec.outputs.length} output(s)${spec.outputs.length === 0 ? '' : ` (${spec.outputs.map((o) => o.name).join(', ')})`}`);
+        else if (idx >= BigInt(spec.outputs.length))
+          err(c.pc, `writes output ${idx} of "${protoop}", which has ${spec.outputs.length} output(s)${spec.outputs.length === 0 ? '' : ` (${spec.outputs.map((o) => o.name).join(', ')})`}`);
         continue;
       }
       const field = accessKeyField(acc.kind, keyName);

@@ -12,7 +12,13 @@ const policy: CheckPolicy = { stackSize: 2048, denyHelpers: new Set(), assumeFin
 function termination(insns: RawInsn[], calls: Record<number, string> = {}): { verdict: string | undefined; messages: string } {
   const r = verifyPluglet('hand.o', buildElf(insns, calls), ['termination', 'wellformed'], policy);
   expect(r.verdicts.wellformed, r.findings.map((f) => f.message).join('\n')).toBe('pass');
-  return { verdict: r.verdicts.termination, messages: r.findings.filter((f) => f.check === 'termination').map((f) => f.message).join('\n') };
+  return {
+    verdict: r.verdicts.termination,
+    messages: r.findings
+      .filter((f) => f.check === 'termination')
+      .map((f) => f.message)
+      .join('\n'),
+  };
 }
 
 // r0 = 0; r1 = START; L: r0 += 1; r1 += STEP; if r1 <cmp> BOUND goto L; exit
@@ -50,17 +56,20 @@ describe('termination on hand-made loops', () => {
 
   it('refuses a loop whose variable may wrap past the bound', () => {
     // r2 = input (any value); r1 = 0; L: r1 += 3; if r1 < r2 goto L
-    const r = termination([
-      { op: op.movImm, dst: 2, imm: 0 },
-      { op: op.movImm, dst: 3, imm: 0 },
-      { op: op.call, imm: 0 },
-      { op: op.movReg, dst: 2, src: 0 },
-      { op: op.movImm, dst: 1, imm: 0 },
-      { op: op.addImm, dst: 1, imm: 3 },
-      { op: 0xad, dst: 1, src: 2, off: -2 },
-      { op: op.movImm, dst: 0, imm: 0 },
-      { op: op.exit },
-    ], { 2: 'get_cnx' });
+    const r = termination(
+      [
+        { op: op.movImm, dst: 2, imm: 0 },
+        { op: op.movImm, dst: 3, imm: 0 },
+        { op: op.call, imm: 0 },
+        { op: op.movReg, dst: 2, src: 0 },
+        { op: op.movImm, dst: 1, imm: 0 },
+        { op: op.addImm, dst: 1, imm: 3 },
+        { op: 0xad, dst: 1, src: 2, off: -2 },
+        { op: op.movImm, dst: 0, imm: 0 },
+        { op: op.exit },
+      ],
+      { 2: 'get_cnx' },
+    );
     expect(r.verdict).toBe('fail');
     expect(r.messages).toContain('may wrap around');
   });

@@ -253,7 +253,7 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
   const listStep = (v: Sym): boolean => v !== 'top' && 'next' in v && loop.body.has(cfg.blockOf[v.next] ?? -1);
   if (op === 0x50 && ((listStep(left) && isNull(right)) || (listStep(right) && isNull(left)))) {
     // Whether the policy accepts the assumption is decided by the check.
-    return { ok: true, assumption: 'walks a core linked list until a null next pointer; accepted under the assumption that PQUIC\'s lists are finite and acyclic' };
+    return { ok: true, assumption: "walks a core linked list until a null next pointer; accepted under the assumption that PQUIC's lists are finite and acyclic" };
   }
 
   let iv = ivOf(left);
@@ -267,7 +267,11 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       op = swapOp[op] as number;
     }
   }
-  if (iv === undefined) return { ok: false, reason: `no induction variable in the exit test at ${b.end} (${a.program.insns[b.end] === undefined ? '' : 'the compared values do not change by a constant on every iteration'})` };
+  if (iv === undefined)
+    return {
+      ok: false,
+      reason: `no induction variable in the exit test at ${b.end} (${a.program.insns[b.end] === undefined ? '' : 'the compared values do not change by a constant on every iteration'})`,
+    };
   if (!isInvariant(right)) return { ok: false, reason: `the bound of the exit test at ${b.end} changes inside the loop` };
 
   // Ranges: the bound at the test, the variable when the loop is entered.
@@ -276,14 +280,18 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
   if (right !== 'top' && 'c' in right) bound = constNum(right.c);
   else if (rightReg !== undefined && atTest !== undefined) bound = valueOfLoc(atTest, regLoc(rightReg));
   const up = iv.step.every((x) => x > 0n);
-  const stepMin = iv.step.reduce((m, x) => (x < 0n ? -x : x) < m ? (x < 0n ? -x : x) : m, 1n << 64n);
+  const stepMin = iv.step.reduce((m, x) => ((x < 0n ? -x : x) < m ? (x < 0n ? -x : x) : m), 1n << 64n);
   const signed = op >= 0x60 && op !== 0xa0 && op !== 0xb0;
   const S_MAX = (1n << 63n) - 1n;
   const S_MIN = -(1n << 63n);
   const [bs, bsHi] = signedRange(bound);
   const loc = iv.loc;
   switch (op) {
-    case 0xa0: case 0xb0: case 0xc0: case 0xd0: { // continue while x < b / x <= b
+    case 0xa0:
+    case 0xb0:
+    case 0xc0:
+    case 0xd0: {
+      // continue while x < b / x <= b
       if (!up) return { ok: false, reason: `the variable of the exit test at ${b.end} decreases while the loop runs as long as it stays below the bound` };
       const strict = op === 0xa0 || op === 0xc0;
       const stepMax = iv.step.reduce((m, x) => (x > m ? x : m), 0n);
@@ -293,7 +301,11 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       if (start === undefined) return { ok: true };
       return { ok: true, trips: tripsOf(signed ? bsHi - signedRange(start)[0] : bound.hi - start.lo, stepMin, strict ? 'strict' : 'inclusive') };
     }
-    case 0x20: case 0x30: case 0x60: case 0x70: { // continue while x > b / x >= b
+    case 0x20:
+    case 0x30:
+    case 0x60:
+    case 0x70: {
+      // continue while x > b / x >= b
       if (up) return { ok: false, reason: `the variable of the exit test at ${b.end} increases while the loop runs as long as it stays above the bound` };
       const strict = op === 0x20 || op === 0x60;
       const stepMax = iv.step.reduce((m, x) => (-x > m ? -x : m), 0n);
@@ -305,7 +317,8 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
     }
     case 0x10: // continue while x == b: after one step x differs
       return { ok: true, trips: 1n };
-    case 0x50: { // continue while x != b: x must meet b exactly
+    case 0x50: {
+      // continue while x != b: x must meet b exactly
       if (iv.step.some((x) => x !== iv.step[0])) return { ok: false, reason: `the variable of the "!=" exit test at ${b.end} moves by different steps on different paths` };
       let start: Num | undefined;
       if (entry !== undefined) start = shift(valueOfLoc(entry, loc), iv.k);
@@ -317,7 +330,11 @@ function proveExit(a: PlugletAnalysis, loop: Loop, from: number, facts: LoopFact
       const congruent = isConst(start) && isConst(bound) ? (up ? bound.lo - start.lo : start.lo - bound.lo) % step === 0n : oddPart === 1n && lowBitsAgree(start, bound, bits);
       if (!congruent) return { ok: false, reason: `the "!=" exit test at ${b.end} may be stepped over: the distance to the bound is not known to be a multiple of the step ${step}` };
       const meets = up ? start.hi <= bound.lo : start.lo >= bound.hi;
-      if (!meets) return { ok: false, reason: `the "!=" exit test at ${b.end} may never hold: nothing shows the variable starts ${up ? 'below' : 'above'} the bound (start ${start.lo}..${start.hi}, bound ${bound.lo}..${bound.hi}); add a guard` };
+      if (!meets)
+        return {
+          ok: false,
+          reason: `the "!=" exit test at ${b.end} may never hold: nothing shows the variable starts ${up ? 'below' : 'above'} the bound (start ${start.lo}..${start.hi}, bound ${bound.lo}..${bound.hi}); add a guard`,
+        };
       return { ok: true, trips: tripsOf(up ? bound.hi - start.lo : start.hi - bound.lo, step, 'exact') };
     }
     default:
@@ -408,7 +425,14 @@ export function checkTermination(a: PlugletAnalysis, opts: TerminationOptions): 
   const out: Finding[] = [];
   for (const [from, to] of cfg.irreducible) {
     const t = cfg.blocks[to] as Block;
-    out.push(a.at(CHECK, 'error', t.start, `irreducible control flow: the cycle entered at ${t.start} (edge from ${(cfg.blocks[from] as Block).end}) has several entries, so no loop bound can be established`));
+    out.push(
+      a.at(
+        CHECK,
+        'error',
+        t.start,
+        `irreducible control flow: the cycle entered at ${t.start} (edge from ${(cfg.blocks[from] as Block).end}) has several entries, so no loop bound can be established`,
+      ),
+    );
   }
   for (const v of analyseLoops(a)) {
     const header = cfg.blocks[v.loop.header] as Block;

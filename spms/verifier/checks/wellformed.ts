@@ -7,8 +7,21 @@ import type { PlugletAnalysis } from '../analysis.ts';
 import { EM_BPF, EM_NONE, SHN_UNDEF } from '../elf.ts';
 import type { Finding } from '../finding.ts';
 import {
-  CLASS_ALU, CLASS_ALU64, CLASS_LDX, CLASS_ST, CLASS_STX, OP_CALL, OP_EXIT, OP_LDDW, aluOp, insnClass, isAllowedOpcode, isJump,
-  refusedOpcodeReason, usesRegSource, writesDst,
+  CLASS_ALU,
+  CLASS_ALU64,
+  CLASS_LDX,
+  CLASS_ST,
+  CLASS_STX,
+  OP_CALL,
+  OP_EXIT,
+  OP_LDDW,
+  aluOp,
+  insnClass,
+  isAllowedOpcode,
+  isJump,
+  refusedOpcodeReason,
+  usesRegSource,
+  writesDst,
 } from '../insn.ts';
 import { R_BPF_64_32, R_BPF_64_64, R_BPF_64_ABS64, isStringSection } from '../program.ts';
 
@@ -71,7 +84,7 @@ export function checkWellformed(a: PlugletAnalysis, opts: WellformedOptions): Fi
     if (i.opcode === OP_CALL) {
       const name = p.callNames.get(pc);
       if (name !== undefined) checkHelper(name, pc);
-      else if (i.src === 1) err(pc, 'BPF-to-BPF call: PQUIC\'s loader does not support calls between functions (inline them)');
+      else if (i.src === 1) err(pc, "BPF-to-BPF call: PQUIC's loader does not support calls between functions (inline them)");
       else if (i.src !== 0) err(pc, `call with source ${i.src} is not supported`);
       else {
         const resolved = helperName.get(i.imm);
@@ -119,7 +132,10 @@ export function checkWellformed(a: PlugletAnalysis, opts: WellformedOptions): Fi
       else if (p.elf.relocations.has(load.section.index)) err(where, `${label}: section ${load.section.name} has relocations of its own (pointers), which PQUIC never applies`);
       else if (load.pquicString === undefined) err(where, `${label}: no NUL-terminated string at the symbol's value in ${load.section.name}`);
       else if (load.addend !== 0n) {
-        err(where, `${label}: addend ${load.addend} — PQUIC copies the string at the symbol's value and ignores the addend, so this load would get ${JSON.stringify(load.pquicString)} instead of ${JSON.stringify(load.intendedString ?? '?')} (compile with one section per string)`);
+        err(
+          where,
+          `${label}: addend ${load.addend} — PQUIC copies the string at the symbol's value and ignores the addend, so this load would get ${JSON.stringify(load.pquicString)} instead of ${JSON.stringify(load.intendedString ?? '?')} (compile with one section per string)`,
+        );
       }
     } else if (r.type !== R_BPF_64_ABS64) {
       err(where, `${label}: relocation type ${r.type} is not one PQUIC processes (1, 2 or 10)`);
@@ -137,7 +153,7 @@ export function checkWellformed(a: PlugletAnalysis, opts: WellformedOptions): Fi
   let unreachable = 0;
   for (let pc = 0; pc < n; pc++) if (cfg.blockOf[pc] === -1 && isHi[pc] !== 1) unreachable++;
   if (unreachable > 0) note('info', `${unreachable} instruction(s) are unreachable from the entry point`);
-  if (p.functions.length > 1) note('warning', `the code section holds ${p.functions.length} functions (${p.functions.map((f) => f.name).join(', ')}); PQUIC runs only the code from the first instruction`);
+  if (p.functions.length > 1)
+    note('warning', `the code section holds ${p.functions.length} functions (${p.functions.map((f) => f.name).join(', ')}); PQUIC runs only the code from the first instruction`);
   return out;
 }
-

@@ -22,12 +22,14 @@ export interface CorpusEntry extends CorpusHeader {
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
   return out;
 }
 
@@ -53,6 +55,13 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   } else {
     const entries = await buildCorpus(out);
     for (const e of entries) console.log(`${e.object === undefined ? 'FAILED' : 'ok    '} ${e.name}${e.findings.length > 0 ? `  (${e.findings.map((f) => f.message).join('; ')})` : ''}`);
-    await writeFile(join(out, 'index.json'), JSON.stringify(entries.map(({ object: _o, ...rest }) => rest), null, 2));
+    await writeFile(
+      join(out, 'index.json'),
+      JSON.stringify(
+        entries.map(({ object: _o, ...rest }) => rest),
+        null,
+        2,
+      ),
+    );
   }
 }

@@ -35,7 +35,10 @@ describe('corpus pluglets', () => {
   it('holds cases for every check, passing and failing', () => {
     for (const check of CHECK_NAMES) {
       for (const verdict of ['pass', 'fail'] as const) {
-        expect(corpus.some((e) => e.expectations.some((x) => x.check === check && x.verdict === verdict)), `${check}=${verdict}`).toBe(true);
+        expect(
+          corpus.some((e) => e.expectations.some((x) => x.check === check && x.verdict === verdict)),
+          `${check}=${verdict}`,
+        ).toBe(true);
       }
     }
   });
@@ -51,8 +54,10 @@ describe('corpus pluglets', () => {
       for (const x of e.expectations) {
         const r = verifyPluglet(e.name, e.object, [x.check], policy(x.options), e.protoop === undefined ? undefined : { protoop: e.protoop });
         const errors = r.findings.filter((f) => f.severity === 'error' && f.check === x.check);
-        if (r.verdicts[x.check] !== x.verdict) problems.push(`${e.name} ${x.check} ${JSON.stringify(x.options)}: ${r.verdicts[x.check]} instead of ${x.verdict} (${errors.map((f) => f.message).join('; ')})`);
-        else if (x.reason !== undefined && !errors.some((f) => f.message.includes(x.reason as string))) problems.push(`${e.name} ${x.check}: no error mentions "${x.reason}" (${errors.map((f) => f.message).join('; ')})`);
+        if (r.verdicts[x.check] !== x.verdict)
+          problems.push(`${e.name} ${x.check} ${JSON.stringify(x.options)}: ${r.verdicts[x.check]} instead of ${x.verdict} (${errors.map((f) => f.message).join('; ')})`);
+        else if (x.reason !== undefined && !errors.some((f) => f.message.includes(x.reason as string)))
+          problems.push(`${e.name} ${x.check}: no error mentions "${x.reason}" (${errors.map((f) => f.message).join('; ')})`);
       }
     }
     expect(problems).toEqual([]);
@@ -63,7 +68,10 @@ describe('corpus pluglets', () => {
     expect(refused.length).toBeGreaterThanOrEqual(3);
     for (const e of refused) {
       expect(e.object, e.name).toBeUndefined();
-      expect(e.findings.some((f) => f.check === 'compile' && f.severity === 'error' && f.message.includes(e.compileFails as string)), `${e.name}: ${JSON.stringify(e.findings)}`).toBe(true);
+      expect(
+        e.findings.some((f) => f.check === 'compile' && f.severity === 'error' && f.message.includes(e.compileFails as string)),
+        `${e.name}: ${JSON.stringify(e.findings)}`,
+      ).toBe(true);
     }
   });
 
@@ -104,7 +112,10 @@ describe('corpus pluglets', () => {
     for (const e of corpus) {
       if (e.object === undefined || e.name === 'wf_bpf_call') continue;
       const r = verifyPluglet(e.name, e.object, ['wellformed'], policy({}));
-      expect(r.findings.filter((f) => /addend|BPF-to-BPF|JMP32/.test(f.message)), e.name).toEqual([]);
+      expect(
+        r.findings.filter((f) => /addend|BPF-to-BPF|JMP32/.test(f.message)),
+        e.name,
+      ).toEqual([]);
     }
   });
 });

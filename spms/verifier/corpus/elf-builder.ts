@@ -89,7 +89,20 @@ export function buildElf(insns: RawInsn[], calls: CallRelocs = {}): Uint8Array {
 
 /** Opcodes used by the hand-made programs. */
 export const op = {
-  movImm: 0xb7, movReg: 0xbf, addImm: 0x07, subImm: 0x17, andImm: 0x57,
-  ja: 0x05, jeqImm: 0x15, jneImm: 0x55, jgtImm: 0x25, jltImm: 0xa5, jsgtImm: 0x65, jneReg: 0x5d,
-  call: 0x85, exit: 0x95, ldxdw: 0x79, stxdw: 0x7b,
+  movImm: 0xb7,
+  movReg: 0xbf,
+  addImm: 0x07,
+  subImm: 0x17,
+  andImm: 0x57,
+  ja: 0x05,
+  jeqImm: 0x15,
+  jneImm: 0x55,
+  jgtImm: 0x25,
+  jltImm: 0xa5,
+  jsgtImm: 0x65,
+  jneReg: 0x5d,
+  call: 0x85,
+  exit: 0x95,
+  ldxdw: 0x79,
+  stxdw: 0x7b,
 } as const;

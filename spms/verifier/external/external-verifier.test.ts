@@ -55,7 +55,10 @@ describe('external-command verifier', () => {
   });
 
   it('reports a missing tool and bad options as errors, not crashes', async () => {
-    expect(await runExternalVerifier('t2', { preset: 't2' }, input)).toMatchObject({ verdict: 'error', findings: [expect.objectContaining({ message: expect.stringMatching(/"t2-llvm" is not installed/) })] });
+    expect(await runExternalVerifier('t2', { preset: 't2' }, input)).toMatchObject({
+      verdict: 'error',
+      findings: [expect.objectContaining({ message: expect.stringMatching(/"t2-llvm" is not installed/) })],
+    });
     expect(() => resolveExternalOptions({ preset: 'nope' })).toThrow(/unknown preset "nope"; known presets: cppcheck/);
     expect(() => resolveExternalOptions({ command: [] })).toThrow(/command/);
     expect(() => resolveExternalOptions({ command: ['x'], success: { pattern: '(' } })).toThrow(/invalid pattern/);

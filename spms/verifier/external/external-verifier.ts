@@ -162,8 +162,7 @@ export async function runExternalVerifier(property: string, rawOptions: Record<s
   const { root, dir } = materialise(input);
   // Inside the sandbox the directory keeps its path, re-bound read-only over a private /tmp.
   const base = dir;
-  const units =
-    opts.per === 'plugin' ? [undefined] : opts.per === 'source' ? input.sources.map((s) => s.path).filter((p) => /\.(c|h)$/.test(p) && !p.endsWith('.h')) : Object.keys(input.pluglets);
+  const units = opts.per === 'plugin' ? [undefined] : opts.per === 'source' ? input.sources.map((s) => s.path).filter((p) => /\.(c|h)$/.test(p) && !p.endsWith('.h')) : Object.keys(input.pluglets);
   const findings: ExternalFinding[] = [];
   const logs: string[] = [];
   let verdict: ExternalResult['verdict'] = 'pass';
@@ -176,7 +175,9 @@ export async function runExternalVerifier(property: string, rawOptions: Record<s
           .replaceAll('{source}', unit === undefined ? '' : `${base}/${unit}`)
           .replaceAll('{object}', unit === undefined ? '' : `${base}/${unit}`);
       const cmd = opts.command.map(fill);
-      const jail = sandbox ? ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', dir, dir, '--unshare-all', '--die-with-parent', '--chdir', dir, '--'] : [];
+      const jail = sandbox
+        ? ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', dir, dir, '--unshare-all', '--die-with-parent', '--chdir', dir, '--']
+        : [];
       const argv = ['prlimit', `--as=${opts.memoryMb * 1024 * 1024}`, '--', ...jail, ...cmd];
       const outcome = await runOnce(argv, dir, opts, signal);
       const label = unit ?? input.name;
@@ -191,7 +192,12 @@ export async function runExternalVerifier(property: string, rawOptions: Record<s
       const needMatch = opts.success.pattern === undefined || new RegExp(opts.success.pattern, 'm').test(outcome.output);
       if (outcome.code !== opts.success.exitCode || failMatch || !needMatch) {
         if (verdict === 'pass') verdict = 'fail';
-        const why = outcome.code !== opts.success.exitCode ? `exit code ${String(outcome.code)} (expected ${opts.success.exitCode})` : failMatch ? 'output matched the failure pattern' : 'output lacked the success pattern';
+        const why =
+          outcome.code !== opts.success.exitCode
+            ? `exit code ${String(outcome.code)} (expected ${opts.success.exitCode})`
+            : failMatch
+              ? 'output matched the failure pattern'
+              : 'output lacked the success pattern';
         findings.push({ check: 'external', severity: 'error', message: `${tool} refused ${label}: ${why}` });
       }
     }
