@@ -4,8 +4,9 @@ import { concatBytes } from './bytes.ts';
 
 export const HASH_BYTES = 32;
 
-export function hash(data: Uint8Array): Uint8Array {
-  return sha256(data);
+/** H(data[0 .. length)); `length` lets hot paths hash a prefix of a scratch buffer without a view. */
+export function hash(data: Uint8Array, length: number = data.length): Uint8Array {
+  return sha256(data, length);
 }
 
 /** H(a || b || ...) without the caller building the concatenation. */

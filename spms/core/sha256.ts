@@ -13,13 +13,21 @@ const K = new Int32Array([
 const W = new Int32Array(64);
 let padded = new Uint8Array(256);
 
-export function sha256(data: Uint8Array): Uint8Array {
-  const len = data.length;
+/** SHA-256 of data[0 .. length), without making a view of it. */
+function put(out: Uint8Array, at: number, w: number): void {
+  out[at] = w >>> 24;
+  out[at + 1] = (w >>> 16) & 0xff;
+  out[at + 2] = (w >>> 8) & 0xff;
+  out[at + 3] = w & 0xff;
+}
+
+export function sha256(data: Uint8Array, length: number = data.length): Uint8Array {
+  const len = length;
   const blocks = (len + 9 + 63) >>> 6;
   const total = blocks << 6;
   if (padded.length < total) padded = new Uint8Array(total * 2);
   const m = padded;
-  m.set(data, 0);
+  m.set(len === data.length ? data : data.subarray(0, len), 0);
   m[len] = 0x80;
   m.fill(0, len + 1, total - 8);
   // Bit length as a 64-bit big-endian integer.
@@ -88,13 +96,13 @@ export function sha256(data: Uint8Array): Uint8Array {
     h7 = (h7 + h) | 0;
   }
   const out = new Uint8Array(32);
-  const words = [h0, h1, h2, h3, h4, h5, h6, h7];
-  for (let i = 0; i < 8; i++) {
-    const w = words[i] as number;
-    out[i * 4] = w >>> 24;
-    out[i * 4 + 1] = (w >>> 16) & 0xff;
-    out[i * 4 + 2] = (w >>> 8) & 0xff;
-    out[i * 4 + 3] = w & 0xff;
-  }
+  put(out, 0, h0);
+  put(out, 4, h1);
+  put(out, 8, h2);
+  put(out, 12, h3);
+  put(out, 16, h4);
+  put(out, 20, h5);
+  put(out, 24, h6);
+  put(out, 28, h7);
   return out;
 }

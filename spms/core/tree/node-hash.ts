@@ -6,12 +6,10 @@ const EMPTY_TAG = 0x00;
 const LEAF_TAG = 0x01;
 const INTERIOR_TAG = 0x02;
 
-let scratch = new Uint8Array(1 + 32 + 2 + 32 + 8 + 32);
-
-function buffer(size: number): Uint8Array {
-  if (scratch.length < size) scratch = new Uint8Array(size);
-  return scratch.subarray(0, size);
-}
+// One scratch buffer per encoding, each as long as its longest message.
+const emptyBuf = new Uint8Array(1 + 32 + 2 + 32);
+const leafBuf = new Uint8Array(1 + 32 + 2 + 32 + 8 + 32);
+const interiorBuf = new Uint8Array(1 + 32 + 32);
 
 /**
  * E(d, p) = H(0x00 || treeId || u16(d) || bits(p, d)): the empty subtree at
@@ -20,7 +18,7 @@ function buffer(size: number): Uint8Array {
  */
 export function emptyHash(treeId: Uint8Array, depth: number, index: Uint8Array, flipLast = false): Uint8Array {
   const prefixBytes = (depth + 7) >>> 3;
-  const buf = buffer(1 + 32 + 2 + prefixBytes);
+  const buf = emptyBuf;
   buf[0] = EMPTY_TAG;
   buf.set(treeId, 1);
   buf[33] = depth >>> 8;
@@ -32,12 +30,12 @@ export function emptyHash(treeId: Uint8Array, depth: number, index: Uint8Array, 
     const bit = depth - 1;
     buf[35 + (bit >>> 3)]! ^= 0x80 >>> (bit & 7);
   }
-  return hash(buf);
+  return hash(buf, 35 + prefixBytes);
 }
 
 /** L = H(0x01 || treeId || u16(d) || index || u64(version) || bindingHash). */
 export function leafHash(treeId: Uint8Array, depth: number, index: Uint8Array, version: number, bindingHash: Uint8Array): Uint8Array {
-  const buf = buffer(1 + 32 + 2 + 32 + 8 + 32);
+  const buf = leafBuf;
   buf[0] = LEAF_TAG;
   buf.set(treeId, 1);
   buf[33] = depth >>> 8;
@@ -59,7 +57,7 @@ export function leafHash(treeId: Uint8Array, depth: number, index: Uint8Array, v
 
 /** I = H(0x02 || left || right). */
 export function interiorHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = buffer(65);
+  const buf = interiorBuf;
   buf[0] = INTERIOR_TAG;
   buf.set(left, 1);
   buf.set(right, 33);

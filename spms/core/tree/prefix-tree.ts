@@ -48,6 +48,35 @@ interface Placed {
   bindingHash: Uint8Array;
 }
 
+/**
+ * Sorts a batch by index. Up to 2^21 changes, the 32-bit index prefix and the
+ * position are packed into one float per change and sorted natively (a large
+ * first epoch is mostly sort otherwise); equal prefixes are then ordered by
+ * the full index.
+ */
+function sortPending(pending: Pending[]): void {
+  const n = pending.length;
+  if (n > 1 << 21) {
+    pending.sort((a, b) => a.key - b.key || compareIndex(a.index, b.index));
+    return;
+  }
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = (pending[i] as Pending).key * (1 << 21) + i;
+  packed.sort();
+  const sorted = new Array<Pending>(n);
+  for (let i = 0; i < n; i++) sorted[i] = pending[(packed[i] as number) % (1 << 21)] as Pending;
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    while (j < n && (sorted[j] as Pending).key === (sorted[i] as Pending).key) j++;
+    if (j - i > 1) {
+      const run = sorted.slice(i, j).sort((a, b) => compareIndex(a.index, b.index));
+      for (let k = 0; k < run.length; k++) sorted[i + k] = run[k] as Pending;
+    }
+    i = j;
+  }
+  for (let i = 0; i < n; i++) pending[i] = sorted[i] as Pending;
+}
+
 class CommitContext {
   readonly nodes: NodeRecord[] = [];
   readonly tombstones: { index: Uint8Array; version: number }[] = [];
@@ -207,7 +236,7 @@ export class PrefixTree {
       const key = (((index[0] as number) << 24) | ((index[1] as number) << 16) | ((index[2] as number) << 8) | (index[3] as number)) >>> 0;
       return { index, key, bindingHash: remove ? null : (c as { bindingHash: Uint8Array }).bindingHash };
     });
-    pending.sort((a, b) => a.key - b.key || compareIndex(a.index, b.index));
+    sortPending(pending);
     for (let i = 1; i < pending.length; i++) {
       if (equalBytes((pending[i - 1] as Pending).index, (pending[i] as Pending).index)) {
         const dup = changes.find((c) => equalBytes(indexOf(c.name), (pending[i] as Pending).index));
@@ -269,15 +298,27 @@ export class PrefixTree {
       }
     }
     if (existing !== undefined) {
-      placed.push(existing);
+      // The changes arrive sorted by index: the kept leaf goes where it belongs, no sort needed.
+      const at = this.insertionPoint(placed, existing.index);
+      placed.splice(at, 0, existing);
       existingKept = true;
     }
     if (placed.length === 0) {
       return ref.kind === EMPTY ? ref : { kind: EMPTY, hash: emptyHash(this.treeId, depth, (changes[lo] as Pending).index) };
     }
     if (placed.length === 1 && existingKept) return ref;
-    placed.sort((a, b) => compareIndex(a.index, b.index));
     return this.build(ctx, depth, placed, 0, placed.length);
+  }
+
+  private insertionPoint(sorted: readonly Placed[], index: Uint8Array): number {
+    let a = 0;
+    let b = sorted.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (compareIndex((sorted[m] as Placed).index, index) < 0) a = m + 1;
+      else b = m;
+    }
+    return a;
   }
 
   private build(ctx: CommitContext, depth: number, leaves: Placed[], lo: number, hi: number): NodeRef {
