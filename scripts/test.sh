@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== lint and type-check"
 npx eslint .
+npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json
 echo "== browser build of spms/core and spms/client"
 node scripts/build-core-browser.mjs

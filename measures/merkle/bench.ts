@@ -34,7 +34,10 @@ function parseArgs(argv: string[]): { sizes: number[]; write: boolean } {
   let write = true;
   for (const arg of argv) {
     if (arg.startsWith('--sizes=')) {
-      sizes = arg.slice('--sizes='.length).split(',').map((s) => Number(s.replace(/k$/i, '000').replace(/m$/i, '000000')));
+      sizes = arg
+        .slice('--sizes='.length)
+        .split(',')
+        .map((s) => Number(s.replace(/k$/i, '000').replace(/m$/i, '000000')));
       if (sizes.some((n) => !Number.isSafeInteger(n) || n < 100)) throw new Error(`--sizes wants N >= 100, got ${arg}`);
     } else if (arg === '--no-write') write = false;
     else throw new Error(`unknown argument ${arg}; use --sizes=1000,10000 and/or --no-write`);
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
     workload: {
       epoch: '1% of N changes: half updates, a quarter removals, a quarter insertions',
       proofs: `${PROBES_PER_KIND} inclusion + ${PROBES_PER_KIND} absence per N (peers without absence proofs: inclusion only; slow peers time-bounded)`,
-      hashBound: 'SHA-256 calls the operation needs (build: N index hashes + one per node of the final tree, empty nodes included; update: one index hash per change + one per node created) × the mean time of one @noble/hashes SHA-256 of 64–100 bytes measured in the same process',
+      hashBound:
+        'SHA-256 calls the operation needs (build: N index hashes + one per node of the final tree, empty nodes included; update: one index hash per change + one per node created) × the mean time of one @noble/hashes SHA-256 of 64–100 bytes measured in the same process',
       seedDepth: Object.fromEntries(sizes.map((n) => [n, seedDepth(n)])),
     },
     results,

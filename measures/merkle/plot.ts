@@ -74,8 +74,7 @@ function renderPanel(p: Panel, ns: number[], x0: number, y0: number): string {
     ticks = [];
     for (let t = 0; t <= yMax; t += step) ticks.push(t);
   }
-  const yOf = (v: number): number =>
-    p.logY ? h - ((Math.log10(v) - yMin) / (yMax - yMin)) * h : h - ((v - yMin) / (yMax - yMin)) * h;
+  const yOf = (v: number): number => (p.logY ? h - ((Math.log10(v) - yMin) / (yMax - yMin)) * h : h - ((v - yMin) / (yMax - yMin)) * h);
 
   const parts: string[] = [];
   parts.push(`<g transform="translate(${x0 + MARGIN.left},${y0 + MARGIN.top})">`);
@@ -128,7 +127,10 @@ export function renderPlot(results: readonly SizeResult[], subtitle: string): st
       title: 'build (ms)',
       logY: true,
       series: [
-        ...seriesOf((r) => r.buildMs, (p) => p.buildMs),
+        ...seriesOf(
+          (r) => r.buildMs,
+          (p) => p.buildMs,
+        ),
         bound((r) => r.hashBoundMs, 'hash bound'),
         { name: 'target', color: TARGET_COLOR, dash: '2 3', points: results.map((r) => [r.n, 3 * r.hashBoundMs]) },
       ],
@@ -136,13 +138,50 @@ export function renderPlot(results: readonly SizeResult[], subtitle: string): st
     {
       title: 'epoch of 1% changes (ms)',
       logY: true,
-      series: [...seriesOf((r) => r.updateMs, (p) => p.updateMs), bound((r) => r.updateHashBoundMs, 'hash bound')],
+      series: [
+        ...seriesOf(
+          (r) => r.updateMs,
+          (p) => p.updateMs,
+        ),
+        bound((r) => r.updateHashBoundMs, 'hash bound'),
+      ],
       target: { value: 300, label: 'target at 1M: 300 ms' },
     },
-    { title: 'proof generation (µs)', logY: true, series: seriesOf((r) => r.proofGenUs, (p) => p.proofGenUs), target: { value: 20, label: 'target 20 µs' } },
-    { title: 'verification (µs)', logY: true, series: seriesOf((r) => r.verifyUs, (p) => p.verifyUs), target: { value: 60, label: 'target 60 µs' } },
-    { title: 'proof size (bytes)', logY: false, series: seriesOf((r) => r.proofBytes, (p) => p.proofBytes), target: { value: 800, label: 'target at 1M: 800 B' } },
-    { title: 'peak RSS (MB)', logY: true, series: seriesOf((r) => r.rssMb, (p) => p.rssMb) },
+    {
+      title: 'proof generation (µs)',
+      logY: true,
+      series: seriesOf(
+        (r) => r.proofGenUs,
+        (p) => p.proofGenUs,
+      ),
+      target: { value: 20, label: 'target 20 µs' },
+    },
+    {
+      title: 'verification (µs)',
+      logY: true,
+      series: seriesOf(
+        (r) => r.verifyUs,
+        (p) => p.verifyUs,
+      ),
+      target: { value: 60, label: 'target 60 µs' },
+    },
+    {
+      title: 'proof size (bytes)',
+      logY: false,
+      series: seriesOf(
+        (r) => r.proofBytes,
+        (p) => p.proofBytes,
+      ),
+      target: { value: 800, label: 'target at 1M: 800 B' },
+    },
+    {
+      title: 'peak RSS (MB)',
+      logY: true,
+      series: seriesOf(
+        (r) => r.rssMb,
+        (p) => p.rssMb,
+      ),
+    },
   ];
 
   const cols = 3;
@@ -150,13 +189,16 @@ export function renderPlot(results: readonly SizeResult[], subtitle: string): st
   const width = cols * PANEL_W;
   const height = legendH + Math.ceil(panels.length / cols) * PANEL_H;
   const legendItems = [
-    ...seriesOf(() => 0, () => null).map((s) => ({ name: s.name === 'ours' ? 'ours (spms/core)' : s.name, color: s.color, dash: '' })),
+    ...seriesOf(
+      () => 0,
+      () => null,
+    ).map((s) => ({ name: s.name === 'ours' ? 'ours (spms/core)' : s.name, color: s.color, dash: '' })),
     { name: 'hash bound', color: '#555', dash: '5 4' },
     { name: 'target (build: 3× bound)', color: TARGET_COLOR, dash: '2 3' },
   ];
   const legend = legendItems
     .map((item, i) => {
-      const x = 20 + i * (width - 40) / legendItems.length;
+      const x = 20 + (i * (width - 40)) / legendItems.length;
       const dash = item.dash === '' ? '' : ` stroke-dasharray="${item.dash}"`;
       return `<line x1="${x}" x2="${x + 24}" y1="34" y2="34" stroke="${item.color}" stroke-width="2.5"${dash}/><text x="${x + 30}" y="34" dy="0.32em">${escape(item.name)}</text>`;
     })

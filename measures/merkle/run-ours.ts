@@ -1,15 +1,7 @@
 // Measures our prefix tree (spms/core) at one N, in a process of its own so
 // that the peak RSS is this N's alone. Prints one JSON line (OursResult).
 //   node --expose-gc --import tsx measures/merkle/run-ours.ts N
-import {
-  MemoryNodeStore,
-  PrefixTree,
-  encodeProof,
-  decodeProof,
-  indexOf,
-  verifyLookup,
-  type LookupProof,
-} from '../../spms/core/index.ts';
+import { MemoryNodeStore, PrefixTree, encodeProof, decodeProof, indexOf, verifyLookup, type LookupProof } from '../../spms/core/index.ts';
 import { measureHashCost } from './hash-cost.ts';
 import { GcMeter, collectGarbage, peakRssMb } from './process-stats.ts';
 import { makeWorkload } from './workload.ts';

@@ -48,7 +48,5 @@ export function formatSize(r: SizeResult): string {
 }
 
 export function formatTargets(checks: readonly TargetCheck[]): string {
-  return checks
-    .map((c) => `${(c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'MISS').padEnd(5)} ${c.target}: ${c.figures}`)
-    .join('\n');
+  return checks.map((c) => `${(c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'MISS').padEnd(5)} ${c.target}: ${c.figures}`).join('\n');
 }

@@ -31,8 +31,7 @@ export function checkTargets(results: readonly SizeResult[]): TargetCheck[] {
         },
   );
 
-  const worst = (pick: (r: SizeResult) => number): SizeResult =>
-    results.reduce((a, b) => (pick(b) > pick(a) ? b : a));
+  const worst = (pick: (r: SizeResult) => number): SizeResult => results.reduce((a, b) => (pick(b) > pick(a) ? b : a));
   if (results.length > 0) {
     const g = worst((r) => r.proofGenUs);
     checks.push({
