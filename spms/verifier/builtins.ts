@@ -169,7 +169,24 @@ function dummy(kind: 'dummy-pass' | 'dummy-fail', base: VerifierOptions): Verifi
   };
 }
 
-export const builtinKinds = ['wellformed', 'termination', 'side-effects', 'memory', 'compile', 'dummy-pass', 'dummy-fail'] as const;
+/**
+ * Stands in for a verifier that cannot run on this host (e.g. clang is not
+ * installed): every plugin gets verdict "error" with the reason, so a PV's
+ * formula stays well-defined and the reason is visible per plugin.
+ */
+function unavailable(base: VerifierOptions, raw: unknown): Verifier {
+  const property = base.property ?? 'unavailable';
+  const reason = typeof (raw as { reason?: unknown } | null)?.reason === 'string' ? (raw as { reason: string }).reason : 'this verifier is not available on this host';
+  return {
+    kind: 'unavailable',
+    property,
+    async run(): Promise<VerifierResult> {
+      return { verdict: 'error', property, findings: [{ check: 'unavailable', severity: 'error', message: reason }], log: `skipped: ${reason}`, durationMs: 0 };
+    },
+  };
+}
+
+export const builtinKinds = ['wellformed', 'termination', 'side-effects', 'memory', 'compile', 'dummy-pass', 'dummy-fail', 'unavailable'] as const;
 export type BuiltinKind = (typeof builtinKinds)[number];
 
 export function isBuiltinKind(kind: string): kind is BuiltinKind {
@@ -179,6 +196,10 @@ export function isBuiltinKind(kind: string): kind is BuiltinKind {
 /** Creates a built-in verifier; throws VerifierError on an unknown kind or bad options. */
 export function createVerifier(kind: string, options: unknown = {}): Verifier {
   if (!isBuiltinKind(kind)) throw new VerifierError('verifier-kind', `unknown verifier kind "${kind}" (built-in: ${builtinKinds.join(', ')})`);
+  if (kind === 'unavailable') {
+    const { reason, ...rest } = (options ?? {}) as Record<string, unknown>;
+    return unavailable(parseOptions(kind, rest), { reason });
+  }
   const o = parseOptions(kind, options);
   switch (kind) {
     case 'wellformed':

@@ -83,6 +83,17 @@ async function findTool(tool: Tool, opts: CompileOptions): Promise<string> {
   throw new CompileError('compiler-missing', `${TOOL_NAMES[tool].join(' or ')} not found in PATH: install clang-14 and llvm-14 (Debian packages clang-14, llvm-14) to compile plugin sources`);
 }
 
+/** Why plugin sources cannot be compiled on this host (a tool is missing), or undefined when they can. */
+export async function compilerUnavailableReason(): Promise<string | undefined> {
+  try {
+    for (const tool of ['clang', 'opt', 'llc'] as const) await findTool(tool, {});
+    return undefined;
+  } catch (e) {
+    if (e instanceof CompileError) return e.message;
+    throw e;
+  }
+}
+
 /** Compiler diagnostics -> findings with source lines. */
 export function diagnostics(stderr: string, rel: (file: string) => string): Finding[] {
   const out: Finding[] = [];
