@@ -1,0 +1,15 @@
+// The peer's bundle check and the developer's monitor.
+import { Router } from 'express';
+import type { Lab } from '../../lab.ts';
+import { checkBundleFor, monitor } from '../../services/peer-service.ts';
+
+export function peerRoutes(lab: Lab): Router {
+  const r = Router();
+  r.post('/bundles/check', async (req, res) => {
+    res.json(await checkBundleFor(lab, (req.body ?? {}) as Record<string, unknown>));
+  });
+  r.post('/monitor', async (req, res) => {
+    res.json(await monitor(lab, (req.body ?? {}) as Record<string, unknown>));
+  });
+  return r;
+}

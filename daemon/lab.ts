@@ -1,0 +1,170 @@
+// One lab as the daemon owns it: its state, CA, event stream, tasks and the
+// provider that runs its nodes. Deploy and teardown run as tasks, one at a
+// time; everything they do is on the event stream.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabCa } from '../certs/lab-ca.ts';
+import { EventHub } from './events/event-hub.ts';
+import { ApiError } from './http/api-error.ts';
+import { labPaths, type LabPaths } from './lab-dir.ts';
+import { LabDeveloper } from './lab-developer.ts';
+import { LocalProvider } from './providers/local/local-provider.ts';
+import type { NodeStatus, Provider } from './providers/provider.ts';
+import { LabStore, type Deployment } from './state/lab-state.ts';
+import { parseTopology, type Topology } from './state/topology.ts';
+import type { Task } from './tasks/task.ts';
+import { TaskManager } from './tasks/task-manager.ts';
+
+export interface LabOptions {
+  /** RSA size of a new root CA (3072 by default; tests use 2048 for speed). */
+  caKeyBits?: 2048 | 3072 | 4096;
+}
+
+export interface LabStatus {
+  deployment: Deployment;
+  nodes: NodeStatus[];
+  task?: Task;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+export class Lab {
+  readonly hub = new EventHub();
+  readonly tasks = new TaskManager((e) => this.hub.emit(e));
+  readonly developer: LabDeveloper;
+  readonly provider: Provider;
+  /** Whether the lab was deployed when the daemon last stopped. */
+  readonly wasDeployed: boolean;
+
+  private constructor(
+    readonly paths: LabPaths,
+    readonly store: LabStore,
+    readonly ca: LabCa,
+  ) {
+    this.developer = new LabDeveloper(ca, store);
+    const eventsToken = randomBytes(24).toString('base64url');
+    this.provider = new LocalProvider({ labDir: paths.dir, ca, eventsToken, emit: (e) => this.hub.emit(e) });
+    this.wasDeployed = store.state.deployment.status === 'deployed' || store.state.deployment.status === 'deploying';
+  }
+
+  static async open(dir: string, opts: LabOptions = {}): Promise<Lab> {
+    const paths = labPaths(dir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const store = await LabStore.open(paths.state);
+    const ca = existsSync(join(paths.ca, 'ca.crt'))
+      ? LabCa.open(paths.ca)
+      : LabCa.init(paths.ca, { commonName: 'SPMS Lab Root CA', ...(opts.caKeyBits === undefined ? {} : { keyBits: opts.caKeyBits }) });
+    const lab = new Lab(paths, store, ca);
+    // Processes do not outlive the daemon: whatever was running is gone now.
+    if (store.state.deployment.status !== 'none') {
+      await store.update((s) => {
+        s.deployment = { ...s.deployment, status: 'none', nodes: [], updatedMs: Date.now() };
+      });
+    }
+    return lab;
+  }
+
+  get topology(): Topology {
+    return this.store.state.topology;
+  }
+
+  async setTopology(raw: unknown): Promise<Topology> {
+    const t = parseTopology(raw);
+    const busy = this.tasks.running();
+    if (busy !== undefined) throw new ApiError(409, 'busy', `a ${busy.kind} task is running (${busy.id}); wait for it or cancel it`);
+    if (this.store.state.deployment.status === 'deployed') throw new ApiError(409, 'lab-deployed', 'the lab is deployed: tear it down before changing its topology');
+    await this.store.setTopology(t);
+    this.hub.emit({ node: 'daemon', type: 'topology-changed', payload: { topology: t } });
+    return t;
+  }
+
+  status(): LabStatus {
+    const task = this.tasks.running();
+    return { deployment: this.store.state.deployment, nodes: this.provider.status(), ...(task === undefined ? {} : { task }) };
+  }
+
+  private refuseWhileBusy(): void {
+    const busy = this.tasks.running();
+    if (busy !== undefined) throw new ApiError(409, 'busy', `a ${busy.kind} task is already running (${busy.id})`);
+  }
+
+  deploy(): Task {
+    this.refuseWhileBusy();
+    const topology = this.topology;
+    const planned = ['plan', 'certificates', 'configuration', 'start PR', 'start PVs', 'health', 'lab developer'];
+    return this.tasks.start('deploy', `Deploy ${topology.pvs.length + 1} nodes (${this.provider.kind})`, planned, async (task) => {
+      task.step('plan');
+      const plan = await this.provider.plan(topology);
+      for (const s of plan.skipped) task.log(`${s.pvId}/${s.verifierId} skipped: ${s.reason}`);
+      await this.store.update((s) => {
+        s.deployment = { status: 'deploying', provider: this.provider.kind, updatedMs: Date.now(), nodes: [], skipped: plan.skipped, version: packageVersion() };
+      });
+      try {
+        const nodes = await this.provider.deploy(plan, topology, task);
+        task.step('lab developer');
+        await this.developer.ensure();
+        await this.store.update((s) => {
+          s.deployment = {
+            ...s.deployment,
+            status: 'deployed',
+            updatedMs: Date.now(),
+            nodes: nodes.map((n) => ({ id: n.id, role: n.role, url: n.url, ...(n.mqttUrl === undefined ? {} : { mqttUrl: n.mqttUrl }) })),
+          };
+          delete s.deployment.error;
+        });
+        this.hub.emit({ node: 'daemon', type: 'lab-deployed', payload: { nodes } });
+      } catch (e) {
+        await this.provider.teardown();
+        await this.store.update((s) => {
+          s.deployment = { ...s.deployment, status: task.signal.aborted ? 'none' : 'failed', updatedMs: Date.now(), nodes: [], error: (e as Error).message };
+        });
+        throw e;
+      }
+    });
+  }
+
+  teardown(): Task {
+    const deploying = this.tasks.running('deploy');
+    if (deploying !== undefined) this.tasks.cancel(deploying.id);
+    else this.refuseWhileBusy();
+    return this.tasks.start('teardown', 'Tear the lab down', ['stop nodes'], async (task) => {
+      if (deploying !== undefined) await this.tasks.finished(deploying.id);
+      task.step('stop nodes');
+      await this.store.update((s) => {
+        s.deployment = { ...s.deployment, status: 'tearing-down', updatedMs: Date.now() };
+      });
+      await this.provider.teardown(task);
+      await this.store.update((s) => {
+        s.deployment = { ...s.deployment, status: 'none', updatedMs: Date.now(), nodes: [] };
+      });
+      this.hub.emit({ node: 'daemon', type: 'lab-torn-down', payload: {} });
+    });
+  }
+
+  /** The deployed node's gateway URL; 409 when the lab is not deployed. */
+  nodeUrl(id: string): string {
+    const d = this.store.state.deployment;
+    if (d.status !== 'deployed') throw new ApiError(409, 'not-deployed', 'the lab is not deployed: deploy it first');
+    const n = d.nodes.find((x) => x.id === id);
+    if (n === undefined) throw new ApiError(404, 'unknown-node', `no node "${id}" in the deployed lab (nodes: ${d.nodes.map((x) => x.id).join(', ')})`);
+    return n.url;
+  }
+
+  prUrl(): string {
+    return this.nodeUrl(this.topology.pr.id);
+  }
+
+  pvIds(): string[] {
+    return this.store.state.deployment.nodes.filter((n) => n.role === 'pv').map((n) => n.id);
+  }
+
+  /** Stops everything the lab runs (daemon exit). */
+  async close(): Promise<void> {
+    await this.tasks.cancelAll();
+    await this.provider.teardown();
+  }
+}
