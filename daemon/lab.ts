@@ -95,7 +95,7 @@ export class Lab {
   deploy(): Task {
     this.refuseWhileBusy();
     const topology = this.topology;
-    const planned = ['plan', 'certificates', 'configuration', 'start PR', 'start PVs', 'health', 'lab developer'];
+    const planned = ['plan', 'certificates', 'configuration', 'start PR', 'start PVs', 'lab developer'];
     return this.tasks.start('deploy', `Deploy ${topology.pvs.length + 1} nodes (${this.provider.kind})`, planned, async (task) => {
       task.step('plan');
       const plan = await this.provider.plan(topology);
