@@ -8,6 +8,7 @@ import { PvNode } from '../../spms/pv/pv-node.ts';
 import { loadOrCreateStrKey } from '../../spms/pv/str-key.ts';
 import { toHex } from '../../spms/core/index.ts';
 import { EXIT, parse, requireString, runCommand } from '../lib/cli.ts';
+import { listenForStopRequest } from '../lib/stop-request.ts';
 
 export const summary = 'run a Plugin Validator node';
 
@@ -17,6 +18,8 @@ Runs a Plugin Validator: follows the PR's announcements, builds bindings,
 runs its verifiers, publishes one signed tree root per epoch and serves its
 user gateway. The configuration (JSON or YAML) is validated at start.
 SIGTERM or SIGINT stops it cleanly; a restart resumes its chain and queue.
+With SPMS_EXIT_WITH_PARENT=1 in its environment, the end of its standard
+input (its supervisor gone) stops it the same way.
 
 --init-key creates the PV's Ed25519 STR key file (strKey in the
 configuration) when it is missing, prints the public key as hex and exits:
@@ -47,13 +50,16 @@ export async function run(args: string[]): Promise<number> {
       events,
       pollMs: config.pollMs,
     });
-    const node = await PvNode.start(config, { prLink, buildBinding: buildBindingFromArchive, events });
-    started.node = node;
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
-    await node.stop();
+    // Listening before the node starts: a stop asked for while it starts is honoured once it has.
+    const stop = listenForStopRequest();
+    try {
+      const node = await PvNode.start(config, { prLink, buildBinding: buildBindingFromArchive, events });
+      started.node = node;
+      await stop.requested;
+      await node.stop();
+    } finally {
+      stop.dispose();
+    }
     return EXIT.ok;
   });
 }
