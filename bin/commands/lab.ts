@@ -49,6 +49,15 @@ function printStatus(s: LabStatus): void {
   for (const sk of s.deployment.skipped) console.log(`  skipped ${sk.pvId}/${sk.verifierId}: ${sk.reason}`);
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const healthy = (s: LabStatus): boolean => s.deployment.status === 'deployed' && s.nodes.length > 0 && s.nodes.every((n) => n.health === 'healthy');
 
 export async function run(args: string[]): Promise<number> {
@@ -115,8 +124,15 @@ export async function run(args: string[]): Promise<number> {
       }
       if (values['keep-daemon'] !== true) {
         process.kill(c.info.pid, 'SIGTERM');
+        // The daemon is another process tree: wait for it to be gone.
         const deadline = Date.now() + 30_000;
-        while ((await connect(labDir)) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        while (processAlive(c.info.pid)) {
+          if (Date.now() > deadline) {
+            console.error(`spms lab down: the daemon (pid ${c.info.pid}) did not stop within 30 s`);
+            return EXIT.failed;
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
       console.log(`lab down${values['keep-daemon'] === true ? ' (daemon kept)' : ''}`);
       return EXIT.ok;
