@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 describe('built-in verifiers', () => {
   it('registers every kind of the contract', () => {
-    expect([...builtinKinds]).toEqual(['wellformed', 'termination', 'side-effects', 'memory', 'compile', 'dummy-pass', 'dummy-fail']);
+    expect([...builtinKinds]).toEqual(['wellformed', 'termination', 'side-effects', 'memory', 'compile', 'dummy-pass', 'dummy-fail', 'unavailable']);
     for (const kind of builtinKinds) expect(createVerifier(kind).property).toBe(kind);
   });
 
@@ -117,5 +117,14 @@ describe('built-in verifiers', () => {
     const f = await createVerifier('dummy-fail').run(good);
     expect(f.verdict).toBe('fail');
     expect(f.findings).toHaveLength(1);
+  });
+
+  it('has a stand-in for verifiers the host cannot run that answers error with the reason', async () => {
+    const v = createVerifier('unavailable', { property: 'compiles', reason: 'compile verifier skipped: clang not found in PATH' });
+    expect(v.property).toBe('compiles');
+    const r = await v.run(good);
+    expect(r.verdict).toBe('error');
+    expect(r.findings[0]?.message).toBe('compile verifier skipped: clang not found in PATH');
+    expect(r.log).toContain('clang not found');
   });
 });
