@@ -26,7 +26,7 @@ function readParts(req: IncomingMessage): Promise<{ files: PluginFile[]; fields:
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: DEFAULT_LIMITS.entries, fileSize: DEFAULT_LIMITS.unpackedBytes, fields: 20, fieldSize: 4096 } });
+      bb = busboy({ headers: req.headers, preservePath: true, limits: { files: DEFAULT_LIMITS.entries, fileSize: DEFAULT_LIMITS.unpackedBytes, fields: 20, fieldSize: 4096 } });
     } catch (e) {
       reject(new ApiError(415, 'bad-upload', `expected multipart/form-data with the plugin's files or archive: ${(e as Error).message}`));
       return;

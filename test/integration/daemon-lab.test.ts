@@ -115,6 +115,32 @@ describe('the embedded lab through the daemon API', () => {
     expect(log.events.some((e) => e.node === 'PR' && e.type === 'submission')).toBe(true);
   });
 
+  it('refuses bad uploads with a clear error, and the lab is unchanged', async () => {
+    const enc = (t: string): Uint8Array => new TextEncoder().encode(t);
+    const before = await client.get<unknown>('/api/plugins');
+    const cases: { files: { path: string; data: Uint8Array }[]; message: RegExp }[] = [
+      { files: [{ path: 'broken.tar.gz', data: new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]) }], message: /not a valid plugin/ },
+      { files: [{ path: '../escape/x.plugin', data: enc('org.example.escape\n') }], message: /climbs out/ },
+      {
+        files: [
+          { path: 'org.example.a/a.plugin', data: enc('org.example.a\n') },
+          { path: 'org.example.b/b.c', data: enc('') },
+        ],
+        message: /exactly one top directory/,
+      },
+      { files: [{ path: 'wake.c', data: enc('int x;') }], message: /no \.plugin manifest/ },
+    ];
+    for (const c of cases) {
+      await expect(client.upload(c.files)).rejects.toMatchObject({ status: 400, code: 'bad-plugin', message: expect.stringMatching(c.message) });
+    }
+    const notMultipart = await fetch(`${daemon.url}/api/plugins`, { method: 'POST', headers: { authorization: `Bearer ${daemon.token}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(notMultipart.status).toBe(415);
+    expect(((await notMultipart.json()) as { error: { code: string } }).error.code).toBe('bad-upload');
+    await expect(client.upload([])).rejects.toMatchObject({ status: 400, code: 'bad-upload' });
+    expect(await client.get<unknown>('/api/plugins')).toEqual(before);
+    expect((await client.get<LabStatus>('/api/lab/status')).nodes.every((n) => n.health === 'healthy')).toBe(true);
+  });
+
   it('serves a proof that spms/client verifies, a sound chain, a bundle the formula accepts and a quiet monitor', async () => {
     const p = await client.get<{ kind: string; bindingHash: string; str: unknown; proof: unknown; epoch: number }>(`/api/proofs/${NAME}?pv=PV1`);
     expect(p.kind).toBe('inclusion');
