@@ -77,6 +77,20 @@ afterAll(async () => {
 describe('the embedded lab through the daemon API', () => {
   let status: LabStatus;
 
+  it('cancels a deploy, leaving nothing running', async () => {
+    const { task } = await client.post<{ task: Task }>('/api/lab/deploy');
+    await expect(client.post('/api/lab/deploy')).rejects.toMatchObject({ status: 409, code: 'busy' });
+    await log.waitFor((e) => e.type === 'task-step' && e.payload.taskId === task.id && e.payload.step === 'start PR');
+    await client.post(`/api/tasks/${task.id}/cancel`);
+    const done = await client.waitForTask(task.id);
+    expect(done.status).toBe('cancelled');
+    expect(done.error?.step).toBeDefined();
+    const s = await client.get<LabStatus>('/api/lab/status');
+    expect(s.deployment.status).toBe('none');
+    expect(s.nodes.filter((n) => n.pid !== undefined && alive(n.pid))).toEqual([]);
+    await expect(client.post(`/api/tasks/${task.id}/cancel`)).rejects.toMatchObject({ status: 409, code: 'task-over' });
+  });
+
   it('deploys the default topology: every node healthy, task steps in order', async () => {
     const { task } = await client.post<{ task: Task }>('/api/lab/deploy');
     const done = await client.waitForTask(task.id);
@@ -164,6 +178,9 @@ describe('the embedded lab through the daemon API', () => {
     const monitor = await client.post<{ alerts: unknown[]; observations: { state: string }[] }>('/api/monitor', { names: [NAME] });
     expect(monitor.alerts).toEqual([]);
     expect(monitor.observations.some((o) => o.state === 'expected')).toBe(true);
+    // A developer who expected another binding is alerted on every PV.
+    const other = await client.post<{ alerts: { pvId: string; code: string }[] }>('/api/monitor', { names: [NAME], expect: { [NAME]: ['00'.repeat(32)] } });
+    expect(new Set(other.alerts.filter((a) => a.code === 'unexpected-binding').map((a) => a.pvId))).toEqual(new Set(['PV1', 'PV2', 'PV3']));
     const plugin = await client.get<{ submittedByLab: { bindingHash?: string }[] }>(`/api/plugins/${NAME}`);
     expect(plugin.submittedByLab[0]?.bindingHash).toBe(p.bindingHash);
   });
