@@ -7,4 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --lab
+npx vite build --config app/vite.config.ts
 exec node bin/spms.js daemon --deploy --open "$@"

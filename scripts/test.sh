@@ -8,16 +8,21 @@ echo "== lint and type-check"
 npx eslint .
 npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json
-echo "== browser build of spms/core and spms/client"
+npx svelte-check --tsconfig app/tsconfig.json --fail-on-warnings --output human
+echo "== browser builds: spms/core and spms/client, and the panel"
 node scripts/build-core-browser.mjs
+npx vite build --config app/vite.config.ts
 report_unit=$(mktemp)
+report_app=$(mktemp)
 report_int=$(mktemp)
 status=0
 echo "== unit tests"
-npx vitest run --exclude 'test/integration/**' --reporter=default --reporter=json --outputFile.json="$report_unit" "$@" || status=$?
+npx vitest run --exclude 'test/integration/**' --exclude 'test/e2e/**' --reporter=default --reporter=json --outputFile.json="$report_unit" "$@" || status=$?
+echo "== panel component tests (jsdom)"
+npx vitest run --config app/vitest.config.ts --passWithNoTests --reporter=default --reporter=json --outputFile.json="$report_app" "$@" || status=$?
 # The integration suite runs alone: its nodes keep epochs, so they get the cores to themselves.
-echo "== integration tests (a PR and three PVs as processes)"
-npx vitest run test/integration --reporter=default --reporter=json --outputFile.json="$report_int" "$@" || status=$?
+echo "== integration and browser tests (a PR and three PVs as processes; the panel in Chromium)"
+npx vitest run test/integration test/e2e --reporter=default --reporter=json --outputFile.json="$report_int" "$@" || status=$?
 # One plain closing line with the counts of both runs.
 node -e '
   const fs = require("fs");
@@ -29,6 +34,6 @@ node -e '
     } catch { failed += 1; }
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$report_unit" "$report_int" || true
-rm -f "$report_unit" "$report_int"
+' "$report_unit" "$report_app" "$report_int" || true
+rm -f "$report_unit" "$report_app" "$report_int"
 exit $status
