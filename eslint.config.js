@@ -44,7 +44,7 @@ function layerRule(folder, browser) {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'lab-data/**', 'app/renderer/dist/**', 'app/dist/**', 'test/artifacts/**', 'measures/results/**', '**/*.svelte'],
+    ignores: ['node_modules/**', 'dist/**', 'lab-data/**', 'app/renderer/dist/**', 'app/dist/**', 'app/dist-desktop/**', 'app/release/**', 'test/artifacts/**', 'measures/results/**', '**/*.svelte'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -8,6 +8,7 @@ echo "== lint and type-check"
 npx eslint .
 npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json
+npx tsc -p app/tsconfig.desktop.json
 npx svelte-check --tsconfig app/tsconfig.json --fail-on-warnings --output human
 echo "== browser builds: spms/core and spms/client, and the panel"
 node scripts/build-core-browser.mjs
