@@ -156,16 +156,16 @@ export interface PluginStatus {
   submittedByLab: Submission[];
 }
 
+/** An STR as the API sends it (spms/core strToJson): byte fields as lowercase hex. */
 export interface StrJson {
   pvId: string;
   epoch: number;
   timestampMs: number;
   root: string;
-  prevHash: string;
+  prevStrHash: string;
   treeId: string;
   policyHash: string;
   signature: string;
-  [key: string]: unknown;
 }
 
 export interface EpochChain {
