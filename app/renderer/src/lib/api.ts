@@ -99,6 +99,8 @@ export const api = {
   task: (id: string) => call<{ task: Task }>('GET', `/api/tasks/${enc(id)}`),
   cancelTask: (id: string) => call<{ task: Task }>('POST', `/api/tasks/${enc(id)}/cancel`),
   certificates: () => call<{ certificates: IssuedCertificate[] }>('GET', '/api/ca/certificates'),
+  /** The root CA certificate (PEM text). */
+  caRoot: () => call<string>('GET', '/api/ca/root'),
   issueDeveloper: (name: string, namespaces: string[]) => call<{ certificate: IssuedCertificate; certPem: string; keyPem: string }>('POST', '/api/ca/developers', { name, namespaces }),
   revoke: (serial: string, reason?: string) => call<{ certificate: IssuedCertificate }>('POST', `/api/ca/certificates/${enc(serial)}/revoke`, reason === undefined ? {} : { reason }),
   uploadPlugin: upload,
@@ -111,7 +113,7 @@ export const api = {
     return call<EpochChain>('GET', `/api/pvs/${enc(pv)}/epochs${q.size > 0 ? `?${q.toString()}` : ''}`);
   },
   proof: (name: string, pv: string, epoch?: number) => call<ProofAnswer>('GET', `/api/proofs/${enc(name)}?pv=${enc(pv)}${epoch === undefined ? '' : `&epoch=${epoch}`}`),
-  checkBundle: (name: string, formula: string) => call<BundleCheck>('POST', '/api/bundles/check', { name, formula }),
+  checkBundle: (name: string, formula: string, opts: { bindingHash?: string; maxAgeMs?: number } = {}) => call<BundleCheck>('POST', '/api/bundles/check', { name, formula, ...opts }),
   monitor: (names: string[], expect?: Record<string, string[]>) => call<MonitorResult>('POST', '/api/monitor', expect === undefined ? { names } : { names, expect }),
   measures: () => call<{ dir: string; files: MeasureFile[] }>('GET', '/api/measures'),
   measure: <T = unknown>(file: string) => call<T>('GET', `/api/measures/${enc(file)}`),
