@@ -319,7 +319,7 @@ function labKeyLabel(key: string): string {
     deployTask: 'of which: deploy task',
     caInit: 'root CA creation',
     upload: 'upload request (daemon → PR)',
-    inclusionAll: 'upload → included by every accepting PV',
+    inclusionAll: 'upload → in every accepting PV',
     labDown: 'spms lab down',
   };
   if (fixedLabels[key] !== undefined) return fixedLabels[key];
