@@ -5,6 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { WebSocketServer } from 'ws';
 import { DaemonAuth, loadOrCreateToken } from './http/auth.ts';
 import { createApp } from './http/app.ts';
 import { attachEventSocket } from './http/ws-events.ts';
@@ -58,6 +59,7 @@ export class Daemon {
     readonly lab: Lab,
     readonly auth: DaemonAuth,
     private readonly server: Server,
+    private readonly sockets: WebSocketServer,
     readonly port: number,
   ) {}
 
@@ -85,7 +87,7 @@ export class Daemon {
     // Long uploads and event streams: no global request timeout, but headers must come quickly.
     server.requestTimeout = 0;
     server.headersTimeout = 30_000;
-    attachEventSocket(server, lab.hub, auth);
+    const sockets = attachEventSocket(server, lab.hub, auth);
     let port: number;
     const wanted = opts.port ?? lab.store.state.daemon.port ?? DEFAULT_PORT;
     try {
@@ -101,7 +103,7 @@ export class Daemon {
         s.daemon.port = port;
       });
     }
-    const daemon = new Daemon(lab, auth, server, port);
+    const daemon = new Daemon(lab, auth, server, sockets, port);
     const info: DaemonInfo = { pid: process.pid, port, url: daemon.url, startedMs: Date.now() };
     writeFileSync(paths.daemonInfo, `${JSON.stringify(info)}\n`, { mode: 0o600 });
     lab.hub.emit({ node: 'daemon', type: 'daemon-started', payload: { url: daemon.url, pid: process.pid, labDir: opts.labDir } });
@@ -113,6 +115,9 @@ export class Daemon {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.lab.close();
+      // Upgraded event sockets are not HTTP connections: close them, or the server never closes.
+      for (const ws of this.sockets.clients) ws.terminate();
+      this.sockets.close();
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
       const paths = labPaths(this.lab.paths.dir);
