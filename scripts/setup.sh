@@ -42,6 +42,15 @@ stamp=node_modules/.spms-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund
+  # Electron's binary comes from GitHub, not the npm registry: never let its
+  # download decide whether the install works (see below for the lab).
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
+fi
+
+# The desktop shell is optional: for the lab, fetch Electron's binary when the
+# network allows it; without it the panel opens in the browser.
+if [ "$mode" = lab ] && ! node -e "process.exit(require('fs').existsSync(require('electron')) ? 0 : 1)" >/dev/null 2>&1; then
+  node node_modules/electron/install.js >/dev/null 2>&1 ||
+    echo "setup: Electron's binary could not be downloaded; the panel opens in the browser" >&2
 fi
