@@ -46,6 +46,8 @@ export interface NodeStatus {
   lastExit?: { code: number | null; signal: string | null; timeMs: number };
   /** Why the node is unhealthy or failed, when known. */
   detail?: string;
+  /** The node's whole log on this host, when the provider keeps one (the panel's desktop shell can show it). */
+  logFile?: string;
 }
 
 /** What a provider needs from the daemon. */

@@ -4,6 +4,7 @@
 import { proofToJson, strHash, strToJson, toHex, validateName, verifyChain, verifyLookup, verifyStrSignature } from '../../spms/core/index.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { Lab } from '../lab.ts';
+import { prEvidence } from './pr-evidence.ts';
 import { nodeFailure, pvClient, trustedStrKey } from './pv-access.ts';
 
 const MAX_RANGE = 1000;
@@ -20,18 +21,23 @@ export async function epochs(lab: Lab, pvId: string, from?: number, to?: number)
     const strs = await client.strs(first, last);
     const previous = first > 0 ? await client.str(first - 1) : undefined;
     const report = verifyChain(strs, key, previous === undefined ? {} : { previous });
+    const refused = await prEvidence(lab, pvId, key);
     return {
       pvId,
       strPublicKey: toHex(key),
       latestEpoch: latest.epoch,
       chain: {
-        ok: report.ok,
-        issues: report.issues.map((i) => ({
-          code: i.code,
-          epoch: i.epoch,
-          message: i.message,
-          ...(i.evidence === undefined ? {} : { evidence: { first: strToJson(i.evidence.first), second: strToJson(i.evidence.second) } }),
-        })),
+        ok: report.ok && refused.issues.length === 0,
+        issues: [
+          ...report.issues.map((i) => ({
+            code: i.code,
+            epoch: i.epoch,
+            message: i.message,
+            ...(i.evidence === undefined ? {} : { evidence: { first: strToJson(i.evidence.first), second: strToJson(i.evidence.second) } }),
+          })),
+          ...refused.issues,
+        ],
+        ...(refused.error === undefined ? {} : { evidenceError: refused.error }),
       },
       strs: strs.map((s) => ({ ...strToJson(s), hash: toHex(strHash(s)), signatureOk: verifyStrSignature(s, key) })),
     };

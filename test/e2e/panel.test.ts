@@ -8,7 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../daemon/daemon.ts';
 import { DaemonClient } from '../../daemon/daemon-client.ts';
-import { launchChromium, openPanel, screenshotOnFailure } from '../support/panel-browser.ts';
+import { axeViolations } from '../support/axe-audit.ts';
+import { dropPaths, launchChromium, openPanel, screenshotOnFailure } from '../support/panel-browser.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const HELLO = join(ROOT, 'test/fixtures/plugins/org.example.hello');
@@ -48,21 +49,10 @@ describe('the panel', () => {
     }
   });
 
-  it('takes a plugin dropped on the drop zone through every verifier of every PV', async () => {
+  it('takes a plugin folder dropped on the drop zone through every verifier of every PV', async () => {
     await page.goto(`${daemon.url}/#/plugins`);
-    const files = readdirSync(HELLO).map((f) => ({ name: f, base64: readFileSync(join(HELLO, f)).toString('base64') }));
-    const dataTransfer = await page.evaluateHandle((list) => {
-      const dt = new DataTransfer();
-      for (const f of list) {
-        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
-        dt.items.add(new File([bytes], f.name));
-      }
-      return dt;
-    }, files);
-    const zone = page.getByTestId('dropzone');
-    await zone.dispatchEvent('dragenter', { dataTransfer });
-    await zone.dispatchEvent('dragover', { dataTransfer });
-    await zone.dispatchEvent('drop', { dataTransfer });
+    await dropPaths(page, page.getByTestId('dropzone'), [HELLO]);
+    await expect.poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 30_000 }).toMatch(`${NAME}/`);
     await page.getByTestId(`plugin-${NAME}`).waitFor({ timeout: 30_000 });
     for (const [pv, verifiers] of Object.entries(VERIFIERS)) {
       for (const v of verifiers) await page.locator(`[data-testid="verifier-${NAME}-${pv}-${v}"][data-state="pass"]`).waitFor({ timeout: 60_000 });
@@ -132,5 +122,36 @@ describe('the panel', () => {
   it('shows a formula syntax error as it is typed', async () => {
     await page.getByLabel('Formula').fill('PV1 & (PV2 |');
     await page.getByTestId('formula-error').waitFor();
+  });
+
+  it('passes an accessibility audit (WCAG 2.1 AA) on every view, in both themes, and moves focus to a view picked from the keyboard', async () => {
+    const views: [string, () => Promise<void>][] = [
+      ['lab', () => page.locator('[data-testid="node-PV1"][data-health="healthy"]').waitFor()],
+      ['plugins', () => page.getByTestId(`plugin-${NAME}`).waitFor()],
+      ['epochs', () => page.getByTestId('chain-status').waitFor()],
+      [`proofs?name=${NAME}&pv=PV2`, () => page.getByTestId('proof-verdict').waitFor()],
+      [`peer?name=${NAME}&formula=PV1`, () => page.getByLabel('Formula').waitFor()],
+      ['monitor', () => page.getByLabel('Names').waitFor()],
+      ['certificates', () => page.getByTestId('root-ca').waitFor()],
+      ['measures', () => page.locator('[data-testid^="measure-"]').first().waitFor()],
+    ];
+    const found: string[] = [];
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((t) => localStorage.setItem('spms-theme', t), theme);
+      for (const [hash, ready] of views) {
+        await page.goto(`${daemon.url}/#/${hash}`);
+        await page.reload();
+        await ready();
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+        for (const v of await axeViolations(page)) found.push(`${theme} #/${hash}: ${v}`);
+      }
+    }
+    expect(found).toEqual([]);
+
+    await page.goto(`${daemon.url}/#/lab`);
+    await page.getByRole('link', { name: 'Epochs' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.getByRole('main').getAttribute('aria-label')).toBe('Epochs');
   });
 });

@@ -15,7 +15,7 @@ import type { LabStatus } from '../../daemon/lab.ts';
 import type { Task } from '../../daemon/tasks/task.ts';
 import { caKeyResolver } from '../../spms/client/ca-trust.ts';
 import { nodeTransport } from '../../spms/client/node-transport.ts';
-import { fromHex, proofFromJson, strFromJson, verifyLookup, verifyStrSignature } from '../../spms/core/index.ts';
+import { fromHex, generateStrKeyPair, proofFromJson, signStr, strFromJson, strToJson, toHex, verifyLookup, verifyStrSignature } from '../../spms/core/index.ts';
 import { packPluginArchive, readPluginDirectory } from '../../spms/verifier/archive/index.ts';
 import { EventLog } from '../support/event-log.ts';
 
@@ -183,6 +183,30 @@ describe('the embedded lab through the daemon API', () => {
     expect(new Set(other.alerts.filter((a) => a.code === 'unexpected-binding').map((a) => a.pvId))).toEqual(new Set(['PV1', 'PV2', 'PV3']));
     const plugin = await client.get<{ submittedByLab: { bindingHash?: string }[] }>(`/api/plugins/${NAME}`);
     expect(plugin.submittedByLab[0]?.bindingHash).toBe(p.bindingHash);
+  });
+
+  it('shows, in the PV’s chain, an equivocating STR the PR refused, with both STRs as evidence', async () => {
+    // PV3 misbehaves: with its own STR key and certificate it signs a second, different STR for an epoch it already published.
+    const published = await client.get<{ strs: { hash: string; signatureOk: boolean }[] }>('/api/pvs/PV3/epochs');
+    const { hash: _hash, signatureOk: _ok, ...json } = published.strs.at(-1) ?? { hash: '', signatureOk: false };
+    const honest = strFromJson(json);
+    const secret = fromHex(readFileSync(join(dir, 'nodes', 'PV3', 'str-ed25519.key'), 'utf8').trim());
+    const forged = signStr({ ...honest, root: new Uint8Array(32).fill(7) }, generateStrKeyPair(secret).secretKey);
+    const files = daemon.lab.ca.holderFiles('pv', 'PV3');
+    const asPv3 = nodeTransport({ ca: daemon.lab.ca.rootPem, cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) });
+    const pr = (await client.get<LabStatus>('/api/lab/status')).nodes.find((n) => n.id === 'PR')?.url ?? '';
+    const refused = await asPv3.request('POST', `${pr}/v1/strs`, { body: new TextEncoder().encode(JSON.stringify(strToJson(forged))), contentType: 'application/json', accept: 'application/json' });
+    expect(refused.status).toBe(409);
+    const chain = await client.get<{ chain: { ok: boolean; issues: { code: string; epoch: number; reportedBy?: string; evidence?: { first: { root: string }; second: { root: string } } }[] } }>(
+      '/api/pvs/PV3/epochs',
+    );
+    expect(chain.chain.ok).toBe(false);
+    const issue = chain.chain.issues.find((i) => i.reportedBy === 'pr');
+    expect(issue).toMatchObject({ code: 'equivocation', epoch: honest.epoch });
+    expect(issue?.evidence?.first.root).toBe(toHex(honest.root));
+    expect(issue?.evidence?.second.root).toBe('07'.repeat(32));
+    // The other PVs' chains are untouched.
+    expect((await client.get<{ chain: { ok: boolean } }>('/api/pvs/PV2/epochs')).chain.ok).toBe(true);
   });
 
   it('reports a killed PV, restarts it, and the lab goes on', async () => {

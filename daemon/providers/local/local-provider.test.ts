@@ -134,6 +134,9 @@ describe('LocalProvider', { timeout: 60_000 }, () => {
     const epoch = await log.next('PV1', 'epoch-published');
     expect(epoch.time).toBeTypeOf('number');
     expect(provider.logs('PV1', 5).length).toBeGreaterThan(0);
+    // The whole log is on disk, where the status says (the desktop shell shows it in the file manager).
+    const file = deployed[1]?.logFile ?? '';
+    await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain(provider.logs('PV1', 1)[0]));
   });
 
   it('restarts a PV killed with SIGKILL, and its events flow again', async () => {

@@ -9,7 +9,7 @@ export class NodeLog {
   private readonly file: WriteStream;
 
   constructor(
-    path: string,
+    readonly path: string,
     private readonly capacity = 2000,
   ) {
     this.file = createWriteStream(path, { flags: 'a' });

@@ -126,6 +126,7 @@ export class NodeProcess {
       ...(this.startedMs === undefined ? {} : { startedMs: this.startedMs }),
       ...(this.lastExit === undefined ? {} : { lastExit: this.lastExit }),
       ...(this.detail === undefined ? {} : { detail: this.detail }),
+      logFile: this.opts.log.path,
     };
   }
 

@@ -41,6 +41,8 @@ export interface NodeStatus {
   startedMs?: number;
   lastExit?: { code: number | null; signal: string | null; timeMs: number };
   detail?: string;
+  /** The node's whole log on the daemon's host, when the provider keeps one. */
+  logFile?: string;
 }
 
 export interface Deployment {
@@ -172,7 +174,13 @@ export interface EpochChain {
   pvId: string;
   strPublicKey: string;
   latestEpoch: number;
-  chain: { ok: boolean; issues: { code: string; epoch: number; message: string; evidence?: { first: StrJson; second: StrJson } }[] };
+  chain: {
+    ok: boolean;
+    /** `reportedBy: 'pr'`: an STR the PR refused from this PV (signature checked by the daemon), received at `receivedMs`. */
+    issues: { code: string; epoch: number; message: string; evidence?: { first: StrJson; second: StrJson }; reportedBy?: 'pr'; receivedMs?: number }[];
+    /** Why the PR's evidence could not be read. */
+    evidenceError?: string;
+  };
   strs: (StrJson & { hash: string; signatureOk: boolean })[];
 }
 

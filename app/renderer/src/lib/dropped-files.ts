@@ -8,6 +8,8 @@ export interface PickedFile {
   /** Path relative to what was dropped: 'folder/sub/file', or a bare name. */
   path: string;
   file: File;
+  /** Where the file lies on this machine, when the desktop shell's dialog picked it. */
+  source?: string;
 }
 
 /** The parts of FileSystemEntry the walk uses (real entries and test fakes alike). */

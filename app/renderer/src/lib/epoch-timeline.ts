@@ -7,7 +7,7 @@ import { strFromJson, strHash, toHex, type SignedStrJson } from '../../../../spm
 import type { EpochChain, LabEvent, StrJson } from './api-types.ts';
 
 export type ChainStr = EpochChain['strs'][number];
-export type ChainIssue = EpochChain['chain']['issues'][number] & { source: 'daemon' | 'browser' };
+export type ChainIssue = EpochChain['chain']['issues'][number] & { source: 'daemon' | 'browser' | 'pr' };
 
 export interface Timeline {
   pvId: string;
@@ -16,6 +16,8 @@ export interface Timeline {
   /** One STR per epoch, newest first. */
   strs: ChainStr[];
   issues: ChainIssue[];
+  /** From the latest answer: why the PR's record of refused STRs could not be read. */
+  evidenceError?: string;
 }
 
 const ZERO = '0'.repeat(64);
@@ -38,7 +40,7 @@ export function mergeChain(prev: Timeline | null, chunk: EpochChain): Timeline {
     seen.add(issueKey(i));
     issues.push(i);
   };
-  for (const i of chunk.chain.issues) add({ ...i, source: 'daemon' });
+  for (const i of chunk.chain.issues) add({ ...i, source: i.reportedBy === 'pr' ? 'pr' : 'daemon' });
   for (const s of chunk.strs) {
     const have = byEpoch.get(s.epoch);
     if (have === undefined) byEpoch.set(s.epoch, s);
@@ -55,7 +57,14 @@ export function mergeChain(prev: Timeline | null, chunk: EpochChain): Timeline {
   }
   const strs = [...byEpoch.values()].sort((a, b) => b.epoch - a.epoch);
   issues.sort((a, b) => b.epoch - a.epoch);
-  return { pvId: chunk.pvId, strPublicKey: chunk.strPublicKey, latestEpoch: Math.max(base.latestEpoch, chunk.latestEpoch), strs, issues };
+  return {
+    pvId: chunk.pvId,
+    strPublicKey: chunk.strPublicKey,
+    latestEpoch: Math.max(base.latestEpoch, chunk.latestEpoch),
+    strs,
+    issues,
+    ...(chunk.chain.evidenceError === undefined ? {} : { evidenceError: chunk.chain.evidenceError }),
+  };
 }
 
 export type LinkState = 'ok' | 'genesis' | 'fail' | 'unknown';

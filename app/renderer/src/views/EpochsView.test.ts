@@ -120,6 +120,26 @@ describe('EpochsView', () => {
     expect(root.querySelector('[data-testid="epoch-1"]')?.classList.contains('flagged')).toBe(true);
   });
 
+  it('shows an STR the PR refused from the PV as an alert with both STRs, naming who found it and when', async () => {
+    const fork = signedChain(3, ' fork');
+    extraIssues = [
+      {
+        code: 'equivocation',
+        epoch: 2,
+        message: '"PV1" signed two different STRs for epoch 2 (refused by the PR)',
+        evidence: { first: strToJson(chain[2]!), second: strToJson(fork[2]!) },
+        reportedBy: 'pr',
+        receivedMs: Date.UTC(2026, 10, 29, 6, 0, 0),
+      },
+    ];
+    await open();
+    const s = status();
+    expect(s.dataset.ok).toBe('false');
+    expect(s.textContent).toContain('⚠ Equivocation');
+    expect(s.querySelector('.source')?.textContent).toMatch(/^\(refused by the PR, signature checked by the daemon at .+\)$/);
+    expect(s.querySelector('table.compare')?.textContent).toContain(strToJson(fork[2]!).root);
+  });
+
   it('says so when no PV is deployed', async () => {
     await open();
     unmount(component!);

@@ -7,6 +7,7 @@ let component: ReturnType<typeof mount> | undefined;
 afterEach(() => {
   if (component) unmount(component);
   component = undefined;
+  delete window.spmsDesktop;
 });
 
 function render(onfiles: (f: PickedFile[]) => void): HTMLElement {
@@ -76,5 +77,35 @@ describe('DropZone', () => {
     zone.dispatchEvent(dragEvent('drop', { items: [{ kind: 'string', getAsFile: () => null }] }));
     await vi.waitFor(() => expect(zone.querySelector('[role="alert"]')?.textContent).toMatch(/Nothing to upload/));
     expect(onfiles).not.toHaveBeenCalled();
+  });
+
+  it('in the desktop shell, picks through the system dialog (files or a folder) and says why a pick failed', async () => {
+    const asked: unknown[] = [];
+    let answer: () => Promise<{ name: string; path: string; bytes: Uint8Array }[]> = () =>
+      Promise.resolve([{ name: 'hello/hello.plugin', path: '/src/hello/hello.plugin', bytes: new Uint8Array([109]) }]);
+    // The preload's bridge, as the shell puts it in the page.
+    window.spmsDesktop = {
+      openFiles: (options) => {
+        asked.push(options);
+        return answer();
+      },
+      revealInFolder: () => Promise.resolve(true),
+    };
+    const onfiles = vi.fn();
+    const zone = render(onfiles);
+    expect(zone.querySelectorAll('input[type="file"]')).toHaveLength(0);
+    const buttons = [...zone.querySelectorAll('button')];
+    const folder = buttons.find((b) => b.textContent?.trim() === 'Choose a folder') as HTMLButtonElement;
+    folder.click();
+    await vi.waitFor(() => expect(onfiles).toHaveBeenCalledOnce());
+    expect(asked).toEqual([{ directory: true }]);
+    const [picked] = onfiles.mock.calls[0]?.[0] as PickedFile[];
+    expect(picked).toMatchObject({ path: 'hello/hello.plugin', source: '/src/hello/hello.plugin' });
+
+    answer = () => Promise.reject(new Error('the folder holds more than 4096 files'));
+    (buttons.find((b) => b.textContent?.trim() === 'Choose files') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(zone.querySelector('[role="alert"]')?.textContent).toMatch(/could not be read: the folder holds more than 4096 files/));
+    expect(asked).toEqual([{ directory: true }, { directory: false }]);
+    expect(onfiles).toHaveBeenCalledOnce();
   });
 });
