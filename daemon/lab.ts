@@ -4,13 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { LabCa } from '../certs/lab-ca.ts';
 import { EventHub } from './events/event-hub.ts';
+import { IMAGE_STEPS, ImageBuilder } from './images/image-builder.ts';
+import type { ImageRole } from './images/role-image.ts';
+import { withinRange } from './images/task-range.ts';
 import { ApiError } from './http/api-error.ts';
 import { labPaths, type LabPaths } from './lab-dir.ts';
 import { LabDeveloper } from './lab-developer.ts';
 import { LocalProvider } from './providers/local/local-provider.ts';
-import type { NodeStatus, Provider } from './providers/provider.ts';
+import { chooseAccelerator, type AcceleratorChoice } from './providers/libvirt/accelerator.ts';
+import { createLibvirtProvider } from './providers/libvirt/create-libvirt-provider.ts';
+import { LibvirtSettingsError, parseLibvirtSettings, type LibvirtSettings } from './providers/libvirt/libvirt-settings.ts';
+import type { NodeStatus, Provider, ProviderContext } from './providers/provider.ts';
+import { missingVmTools } from './providers/vm-host-tools.ts';
 import { LabStore, type Deployment } from './state/lab-state.ts';
 import { parseTopology, type Topology } from './state/topology.ts';
 import type { Task } from './tasks/task.ts';
@@ -19,6 +27,17 @@ import { TaskManager } from './tasks/task-manager.ts';
 export interface LabOptions {
   /** RSA size of a new root CA (3072 by default; tests use 2048 for speed). */
   caKeyBits?: 2048 | 3072 | 4096;
+}
+
+const providerChoiceSchema = z.object({ kind: z.enum(['local', 'libvirt']), settings: z.unknown().optional() }).strict();
+
+export interface ProviderInfo {
+  kind: 'local' | 'libvirt';
+  libvirt: LibvirtSettings;
+  /** The accelerator VMs get on this host under these settings, and why. */
+  accelerator: AcceleratorChoice;
+  /** What this host lacks to run VMs (empty when nothing). */
+  libvirtMissing: string[];
 }
 
 export interface LabStatus {
@@ -36,7 +55,10 @@ export class Lab {
   readonly hub = new EventHub();
   readonly tasks = new TaskManager((e) => this.hub.emit(e));
   readonly developer: LabDeveloper;
-  readonly provider: Provider;
+  /** The VM images (built on demand by deploys on libvirt, or by an image task). */
+  readonly images: ImageBuilder;
+  private current: Provider;
+  private readonly eventsToken = randomBytes(24).toString('base64url');
   /** Whether the lab was deployed when the daemon last stopped. */
   readonly wasDeployed: boolean;
 
@@ -46,8 +68,8 @@ export class Lab {
     readonly ca: LabCa,
   ) {
     this.developer = new LabDeveloper(ca, store);
-    const eventsToken = randomBytes(24).toString('base64url');
-    this.provider = new LocalProvider({ labDir: paths.dir, ca, eventsToken, emit: (e) => this.hub.emit(e) });
+    this.images = new ImageBuilder({ dir: join(paths.dir, 'images') });
+    this.current = this.createProvider();
     this.wasDeployed = store.state.deployment.status === 'deployed' || store.state.deployment.status === 'deploying';
   }
 
@@ -66,6 +88,57 @@ export class Lab {
       });
     }
     return lab;
+  }
+
+  get provider(): Provider {
+    return this.current;
+  }
+
+  private providerContext(): ProviderContext {
+    return { labDir: this.paths.dir, ca: this.ca, eventsToken: this.eventsToken, emit: (e) => this.hub.emit(e) };
+  }
+
+  private createProvider(): Provider {
+    const p = this.store.state.provider;
+    if (p.kind === 'local') return new LocalProvider(this.providerContext());
+    return createLibvirtProvider(this.providerContext(), parseLibvirtSettings(p.settings.libvirt), this.images);
+  }
+
+  /** The provider in use, the libvirt settings (in use, or kept for a switch), and what this host can do for VMs. */
+  async providerInfo(): Promise<ProviderInfo> {
+    const p = this.store.state.provider;
+    const libvirt = parseLibvirtSettings(p.settings.libvirt);
+    return { kind: p.kind, libvirt, accelerator: chooseAccelerator(libvirt.accelerator), libvirtMissing: missingVmTools() };
+  }
+
+  /** Switches provider (and its settings) while nothing is deployed or running. */
+  async setProvider(raw: unknown): Promise<ProviderInfo> {
+    const body = providerChoiceSchema.safeParse(raw);
+    if (!body.success)
+      throw new ApiError(400, 'bad-provider', `expected {kind: "local" | "libvirt", settings?}: ${body.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    let libvirt: LibvirtSettings;
+    try {
+      libvirt = parseLibvirtSettings(body.data.settings ?? this.store.state.provider.settings.libvirt);
+    } catch (e) {
+      if (e instanceof LibvirtSettingsError) throw new ApiError(400, e.code, e.message);
+      throw e;
+    }
+    this.refuseWhileBusy();
+    if (this.store.state.deployment.status !== 'none' && this.store.state.deployment.status !== 'failed')
+      throw new ApiError(409, 'lab-deployed', `the lab is ${this.store.state.deployment.status}: tear it down before changing where it runs`);
+    if (body.data.kind === 'libvirt') {
+      const missing = missingVmTools();
+      if (missing.length > 0) throw new ApiError(409, 'vm-tools-missing', `this host cannot run the lab as VMs: ${missing.join('; ')} (scripts/setup.sh --vm installs them)`);
+    }
+    await this.provider.teardown();
+    await this.store.update((s) => {
+      s.provider = { kind: body.data.kind, settings: { ...s.provider.settings, libvirt } };
+      s.deployment = { ...s.deployment, provider: body.data.kind };
+    });
+    this.current = this.createProvider();
+    const info = await this.providerInfo();
+    this.hub.emit({ node: 'daemon', type: 'provider-changed', payload: { kind: info.kind, accelerator: info.accelerator } });
+    return info;
   }
 
   get topology(): Topology {
@@ -95,7 +168,7 @@ export class Lab {
   deploy(): Task {
     this.refuseWhileBusy();
     const topology = this.topology;
-    const planned = ['plan', 'certificates', 'configuration', 'start PR', 'start PVs', 'lab developer'];
+    const planned = ['plan', ...this.provider.deploySteps, 'lab developer'];
     return this.tasks.start('deploy', `Deploy ${topology.pvs.length + 1} nodes (${this.provider.kind})`, planned, async (task) => {
       task.step('plan');
       const plan = await this.provider.plan(topology);
@@ -143,6 +216,25 @@ export class Lab {
       });
       this.hub.emit({ node: 'daemon', type: 'lab-torn-down', payload: {} });
     });
+  }
+
+  /** Builds the images a VM deploy needs (only what is missing or out of date). */
+  buildImages(role: 'pr' | 'pv' | 'all'): Task {
+    this.refuseWhileBusy();
+    const roles: ImageRole[] = role === 'all' ? ['pr', 'pv'] : [role];
+    const planned = [IMAGE_STEPS.base, IMAGE_STEPS.bundle, ...roles.map((r) => IMAGE_STEPS.role(r))];
+    return this.tasks.start('image-build', `Build the ${roles.join(' and ')} image${roles.length > 1 ? 's' : ''}`, planned, async (task) => {
+      for (const [i, r] of roles.entries()) {
+        const image = await this.images.ensure(r, withinRange(task, i / roles.length, (i + 1) / roles.length));
+        task.log(`${r} image ${image.id}: ${image.disk} (${(image.sizeBytes / 2 ** 20).toFixed(0)} MiB)`);
+      }
+    });
+  }
+
+  /** Removes the images current inputs would not use; refused while a task may be using them. */
+  async pruneImages(): Promise<string[]> {
+    this.refuseWhileBusy();
+    return this.images.prune();
   }
 
   /** The deployed node's gateway URL; 409 when the lab is not deployed. */

@@ -3,24 +3,11 @@
 // its command on PATH. An unavailable verifier is deployed as the built-in
 // `unavailable` stand-in, which answers "error" with the reason for every
 // plugin: the PV's formula stays valid and the reason shows per plugin.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 import { compilerUnavailableReason } from '../spms/verifier/compile.ts';
 import { resolveExternalOptions } from '../spms/verifier/external/external-verifier.ts';
+import { onPath } from './on-path.ts';
 import type { SkippedVerifier } from './providers/provider.ts';
 import type { Topology, VerifierSpec } from './state/topology.ts';
-
-function onPath(command: string): boolean {
-  const candidates = isAbsolute(command) ? [command] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, command));
-  return candidates.some((c) => {
-    try {
-      accessSync(c, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 async function reasonFor(v: VerifierSpec, compiler: () => Promise<string | undefined>): Promise<string | undefined> {
   if (v.kind === 'compile') return compiler();

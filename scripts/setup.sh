@@ -2,7 +2,15 @@
 # Installs what a fresh Debian 12 machine lacks, then the npm dependencies.
 #   setup.sh          for the tests: clang/llvm (pluglet compilation), chromium
 #                     (browser tests), openssl (certificate cross-checks),
-#                     python3 (reference implementations); fails when it cannot.
+#                     python3 (reference implementations), libvirt's client
+#                     library, headers and tools (the libvirt provider's
+#                     binding, its test driver, virt-xml-validate), packer
+#                     (template validation) and xsltproc (the Terraform domain
+#                     stylesheet); fails when it cannot.
+#   setup.sh --vm     what the tests need, plus what booting real VMs needs:
+#                     QEMU, libvirtd, mmdebstrap, qemu-img, dnsmasq (NAT
+#                     networks) (npm run test:vm,
+#                     bench:vm, the libvirt provider).
 #   setup.sh --lab    for running the lab: clang/llvm only; when they cannot be
 #                     installed (no root, no passwordless sudo) it says what to
 #                     install and goes on: the lab then marks the verifiers that
@@ -11,22 +19,37 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=test
 [ "${1:-}" = "--lab" ] && mode=lab
+[ "${1:-}" = "--vm" ] && mode=vm
 
 need_pkgs=()
 command -v clang >/dev/null || need_pkgs+=(clang)
 command -v llc >/dev/null || need_pkgs+=(llvm)
 command -v llvm-objdump >/dev/null || need_pkgs+=(llvm)
-if [ "$mode" = test ]; then
+if [ "$mode" != lab ]; then
   [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
   command -v openssl >/dev/null || need_pkgs+=(openssl)
   command -v python3 >/dev/null || need_pkgs+=(python3)
+  command -v virsh >/dev/null || need_pkgs+=(libvirt-clients)
+  command -v virt-xml-validate >/dev/null || need_pkgs+=(libvirt-clients)
+  [ -f /usr/include/libvirt/libvirt.h ] || need_pkgs+=(libvirt-dev)
+  command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+  command -v packer >/dev/null || need_pkgs+=(packer)
+  command -v xsltproc >/dev/null || need_pkgs+=(xsltproc)
+fi
+if [ "$mode" = vm ]; then
+  command -v qemu-system-x86_64 >/dev/null || need_pkgs+=(qemu-system-x86)
+  command -v qemu-img >/dev/null || need_pkgs+=(qemu-utils)
+  command -v libvirtd >/dev/null || need_pkgs+=(libvirt-daemon-system)
+  command -v mmdebstrap >/dev/null || need_pkgs+=(mmdebstrap)
+  command -v mke2fs >/dev/null || need_pkgs+=(e2fsprogs)
+  [ -x /usr/sbin/dnsmasq ] || need_pkgs+=(dnsmasq-base)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   # shellcheck disable=SC2207
   need_pkgs=($(printf '%s\n' "${need_pkgs[@]}" | sort -u))
   if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); elif sudo -n true 2>/dev/null; then sudo_cmd=(sudo -n); else
     echo "setup: missing Debian packages: ${need_pkgs[*]}; install them with: sudo apt-get install ${need_pkgs[*]}" >&2
-    if [ "$mode" = test ]; then exit 1; fi
+    if [ "$mode" != lab ]; then exit 1; fi
     echo "setup: going on without them: the verifiers that need them are marked unavailable in the lab" >&2
     need_pkgs=()
   fi

@@ -1,10 +1,11 @@
 // `spms lab` as a user runs it: up starts a daemon in the background and
 // deploys the default lab, status/logs/open read it, down leaves nothing running.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDaemon } from '../lib/lab-daemon.ts';
 
 const SPMS = resolve(import.meta.dirname, '../spms.js');
 let dir: string;
@@ -76,5 +77,30 @@ describe('spms lab', () => {
     expect(s.nodes.filter((n) => alive(n.pid))).toEqual([]);
     expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
     expect((await spms(['lab', 'status'])).code).toBe(3);
+  });
+
+  it('exports the lab for terraform/, from its state file or from its daemon', async () => {
+    const offline = await spms(['lab', 'export-terraform']);
+    expect(offline.code, offline.stderr).toBe(0);
+    const file = join(dir, 'terraform', 'terraform.tfvars.json');
+    expect(offline.stdout).toContain(`wrote ${file}: 4 nodes on 1 host`);
+    expect(offline.stdout).toMatch(/apply: terraform -chdir=\S+\/terraform apply -var-file=/);
+    expect(offline.stderr).toMatch(/note: pr and pv images not built yet/);
+    const tfvars = JSON.parse(readFileSync(file, 'utf8')) as { hosts: Record<string, string>; nodes: Record<string, { role: string }> };
+    expect(tfvars.hosts).toEqual({ local: 'qemu:///system' });
+    expect(Object.entries(tfvars.nodes).map(([id, n]) => `${id}:${n.role}`)).toEqual(['PR:pr', 'PV1:pv', 'PV2:pv', 'PV3:pv']);
+    expect((await spms(['lab', 'export-terraform', 'extra'])).code).toBe(2);
+    const empty = mkdtempSync(join(tmpdir(), 'spms-lab-cli-empty-'));
+    const none = await spms(['lab', 'export-terraform', '--lab-dir', empty]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`no lab in ${empty}`);
+    rmSync(empty, { recursive: true, force: true });
+    // With a daemon running, the same lab comes from GET /api/lab/terraform.
+    await ensureDaemon(dir, 0);
+    const out = join(dir, 'from-daemon.json');
+    const online = await spms(['lab', 'export-terraform', '--out', out]);
+    expect(online.code, online.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(tfvars);
+    expect((await spms(['lab', 'down'])).code).toBe(0);
   });
 });

@@ -1,9 +1,14 @@
-// spms lab up|down|status|logs|open — drive a lab through its daemon.
+// spms lab up|down|status|logs|open|export-terraform — drive a lab through its daemon.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { LabEvent } from '../../daemon/events/lab-event.ts';
-import { resolveLabDir } from '../../daemon/lab-dir.ts';
+import { labPaths, resolveLabDir } from '../../daemon/lab-dir.ts';
 import type { LabStatus } from '../../daemon/lab.ts';
 import type { Task } from '../../daemon/tasks/task.ts';
 import type { DaemonClient } from '../../daemon/daemon-client.ts';
+import { LabStore } from '../../daemon/state/lab-state.ts';
+import { defaultTfvarsFile, labTerraformExport } from '../../daemon/terraform/lab-terraform.ts';
+import type { TerraformExport } from '../../daemon/terraform/terraform-vars.ts';
 import { EXIT, optionalInt, parse, runCommand, UsageError } from '../lib/cli.ts';
 import { connect, ensureDaemon } from '../lib/lab-daemon.ts';
 import { openUrl } from '../lib/open-url.ts';
@@ -15,6 +20,7 @@ const USAGE = `usage: spms lab up [--port N] [--open]
        spms lab status [--json]
        spms lab logs [NODE] [--tail N] [--follow]
        spms lab open
+       spms lab export-terraform [--out FILE]
 common: --lab-dir DIR (else SPMS_LAB_DIR, else ~/.local/share/spms-lab)
 
 up      starts the lab's daemon when none runs, deploys the lab's topology
@@ -25,6 +31,10 @@ logs    a node's last lines (every node without NODE); --follow streams
         the node's events as JSON lines until interrupted
 open    prints a one-time login link to the panel (and opens it when a
         display is available)
+export-terraform
+        writes the lab as terraform.tfvars.json for terraform/ (default
+        <lab dir>/terraform/terraform.tfvars.json); from the running daemon,
+        else from the lab's state file
 
 exit codes: 0 done (status: lab deployed and healthy), 1 failed or not healthy, 2 usage, 3 no daemon running`;
 
@@ -72,6 +82,7 @@ export async function run(args: string[]): Promise<number> {
         json: { type: 'boolean' },
         tail: { type: 'string' },
         follow: { type: 'boolean' },
+        out: { type: 'string' },
       },
       USAGE,
     );
@@ -100,6 +111,27 @@ export async function run(args: string[]): Promise<number> {
       return healthy(status) ? EXIT.ok : EXIT.failed;
     }
     const c = await connect(labDir);
+    if (sub === 'export-terraform') {
+      if (rest.length > 0) throw new UsageError(`lab export-terraform takes no argument\n\n${USAGE}`);
+      const out = typeof values.out === 'string' ? resolve(values.out) : defaultTfvarsFile(labDir);
+      let exported: TerraformExport;
+      if (c !== undefined) exported = await c.client.get<TerraformExport>('/api/lab/terraform');
+      else {
+        const stateFile = labPaths(labDir).state;
+        if (!existsSync(stateFile)) {
+          console.error(`spms lab export-terraform: no lab in ${labDir} (no lab.json): create it with "spms lab up" or choose it with --lab-dir`);
+          return EXIT.failed;
+        }
+        exported = labTerraformExport(labDir, (await LabStore.open(stateFile)).state);
+      }
+      mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
+      writeFileSync(out, `${JSON.stringify(exported.tfvars, null, 2)}\n`);
+      for (const note of exported.notes) console.error(`note: ${note}`);
+      const hosts = Object.keys(exported.tfvars.hosts).length;
+      console.log(`wrote ${out}: ${Object.keys(exported.tfvars.nodes).length} nodes on ${hosts} host${hosts === 1 ? '' : 's'}`);
+      console.log(`apply: terraform -chdir=${join(import.meta.dirname, '..', '..', 'terraform')} apply -var-file=${out}`);
+      return EXIT.ok;
+    }
     if (sub === 'status') {
       if (c === undefined) {
         if (values.json === true) console.log(JSON.stringify({ labDir, daemon: null, nodes: [] }));

@@ -243,6 +243,23 @@ describe('event socket', () => {
   });
 });
 
+describe('terraform', () => {
+  it('exports the lab as terraform.tfvars.json, and refuses a lab terraform/ cannot describe', async () => {
+    const { tfvars, notes } = await client.get<{ tfvars: { hosts: Record<string, string>; nodes: Record<string, { role: string; host: string }> }; notes: string[] }>('/api/lab/terraform');
+    expect(tfvars.hosts).toEqual({ local: 'qemu:///system' });
+    expect(Object.entries(tfvars.nodes).map(([id, n]) => `${id} ${n.role} ${n.host}`)).toEqual(['PR pr local', 'PV1 pv local', 'PV2 pv local', 'PV3 pv local']);
+    expect(notes.join('\n')).toMatch(/images not built yet/);
+    const { topology } = await client.get<{ topology: { pvs: { id: string; vm?: { host: string } }[] } }>('/api/lab/topology');
+    const spread = structuredClone(topology);
+    spread.pvs.push({ ...structuredClone(topology.pvs[0]!), id: 'PV4' });
+    spread.pvs.forEach((pv, i) => (pv.vm = { host: `qemu+ssh://lab${i + 2}/system` }));
+    await client.put('/api/lab/topology', { topology: spread });
+    const refused = await apiError(client.get('/api/lab/terraform'));
+    expect([refused.status, refused.code]).toEqual([409, 'too-many-hosts']);
+    await client.put('/api/lab/topology', { topology });
+  });
+});
+
 describe('start', () => {
   it('refuses a second daemon for the same lab', async () => {
     await expect(Daemon.start({ labDir: dir, port: 0, deploy: 'never' })).rejects.toBeInstanceOf(DaemonError);

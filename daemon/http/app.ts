@@ -10,10 +10,12 @@ import { ApiError } from './api-error.ts';
 import type { DaemonAuth } from './auth.ts';
 import { caRoutes } from './routes/ca-routes.ts';
 import { chainRoutes } from './routes/chain-routes.ts';
+import { imageRoutes } from './routes/image-routes.ts';
 import { labRoutes } from './routes/lab-routes.ts';
 import { measureRoutes } from './routes/measure-routes.ts';
 import { peerRoutes } from './routes/peer-routes.ts';
 import { pluginRoutes } from './routes/plugin-routes.ts';
+import { providerRoutes } from './routes/provider-routes.ts';
 import { taskRoutes } from './routes/task-routes.ts';
 
 export interface AppOptions {
@@ -58,6 +60,8 @@ export function createApp(lab: Lab, auth: DaemonAuth, opts: AppOptions): express
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
   api.use(labRoutes(lab));
+  api.use(providerRoutes(lab));
+  api.use(imageRoutes(lab));
   api.use(taskRoutes(lab));
   api.use(caRoutes(lab));
   api.use(pluginRoutes(lab));

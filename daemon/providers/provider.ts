@@ -62,6 +62,8 @@ export interface ProviderContext {
 
 export interface Provider {
   readonly kind: string;
+  /** The steps a deploy goes through, in order (the task shows them before they start). */
+  readonly deploySteps: readonly string[];
   plan(topology: Topology): Promise<DeploymentPlan>;
   /** Brings the planned nodes up and resolves once every node is healthy; throws (naming the node) otherwise. */
   deploy(plan: DeploymentPlan, topology: Topology, task: TaskHandle): Promise<NodeStatus[]>;

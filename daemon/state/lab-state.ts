@@ -43,7 +43,8 @@ const developerSchema = z.object({ name: z.string(), namespaces: z.array(z.strin
 export const labStateSchema = z.object({
   version: z.literal(1),
   topology: topologySchema,
-  provider: z.object({ kind: z.enum(['local']), settings: z.record(z.string(), z.unknown()) }),
+  /** The provider deploys use; settings keep each provider's own (settings.libvirt), so switching back and forth loses nothing. */
+  provider: z.object({ kind: z.enum(['local', 'libvirt']), settings: z.record(z.string(), z.unknown()) }),
   deployment: deploymentSchema,
   /** The identity the daemon submits with (role developer). */
   labDeveloper: z.object({ name: z.string(), namespaces: z.array(z.string()) }),

@@ -19,16 +19,36 @@ export const verifierSpecSchema = z
   })
   .strict();
 
+/**
+ * A node's virtual machine when the lab runs on VMs (the libvirt provider;
+ * the local provider ignores it): unset fields take the provider's defaults.
+ * `host` names the libvirt host the VM runs on (a connection URI such as
+ * qemu+ssh://lab2/system), for a lab spread over several hosts.
+ */
+export const vmSpecSchema = z
+  .object({
+    vcpus: z.number().int().min(1).max(64).optional(),
+    memoryMiB: z.number().int().min(256).max(262_144).optional(),
+    diskGiB: z.number().int().min(2).max(2048).optional(),
+    host: z
+      .string()
+      .regex(/^[a-z][a-z0-9+.-]*:\/\/[^\s]*$/, 'must be a libvirt connection URI, e.g. qemu:///system or qemu+ssh://host/system')
+      .max(512)
+      .optional(),
+  })
+  .strict();
+
 export const pvSpecSchema = z
   .object({
     id: identifier,
     verifiers: z.array(verifierSpecSchema).min(1).max(64),
     formula: z.string().min(1).max(4096),
     epochLengthMs: z.number().int().min(100).max(86_400_000),
+    vm: vmSpecSchema.optional(),
   })
   .strict();
 
-export const prSpecSchema = z.object({ id: identifier }).strict();
+export const prSpecSchema = z.object({ id: identifier, vm: vmSpecSchema.optional() }).strict();
 
 export const topologySchema = z
   .object({
@@ -38,6 +58,7 @@ export const topologySchema = z
   .strict();
 
 export type VerifierSpec = z.infer<typeof verifierSpecSchema>;
+export type VmSpec = z.infer<typeof vmSpecSchema>;
 export type PvSpec = z.infer<typeof pvSpecSchema>;
 export type Topology = z.infer<typeof topologySchema>;
 

@@ -2,7 +2,10 @@
 import { Router } from 'express';
 import { ApiError } from '../api-error.ts';
 import type { Lab } from '../../lab.ts';
+import { LibvirtSettingsError } from '../../providers/libvirt/libvirt-settings.ts';
 import { defaultTopology } from '../../state/topology.ts';
+import { labTerraformExport } from '../../terraform/lab-terraform.ts';
+import { TerraformExportError } from '../../terraform/terraform-vars.ts';
 import { unavailableVerifiers } from '../../verifier-availability.ts';
 
 function tailParam(raw: unknown): number {
@@ -26,6 +29,15 @@ export function labRoutes(lab: Lab): Router {
   r.put('/lab/topology', async (req, res) => {
     const topology = await lab.setTopology((req.body as { topology?: unknown } | undefined)?.topology);
     res.json({ topology, unavailable: await unavailableVerifiers(topology) });
+  });
+  r.get('/lab/terraform', (_req, res) => {
+    try {
+      res.json(labTerraformExport(lab.paths.dir, lab.store.state));
+    } catch (e) {
+      // The lab's own state cannot be described for terraform/ (too many hosts, a bad key…).
+      if (e instanceof TerraformExportError || e instanceof LibvirtSettingsError) throw new ApiError(409, e.code, e.message);
+      throw e;
+    }
   });
   r.post('/lab/deploy', (_req, res) => {
     res.status(202).json({ task: lab.deploy() });

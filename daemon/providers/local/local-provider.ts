@@ -26,6 +26,7 @@ interface DeployedNode {
 
 export class LocalProvider implements Provider {
   readonly kind = 'local';
+  readonly deploySteps = STEPS;
   /** The nodes of the latest deploy, PR first; kept after teardown for their status and logs. */
   private nodes: DeployedNode[] = [];
   /** Aborts the deploy in progress, if any, when the lab is torn down. */

@@ -251,3 +251,22 @@ export interface MeasureFile {
   bytes: number;
   modifiedMs: number;
 }
+
+/** Where the lab's nodes run (GET/PUT /api/lab/provider). */
+export interface LibvirtSettings {
+  uri: string;
+  network: { mode: 'user' | 'nat'; name: string; subnet: string };
+  accelerator: 'auto' | 'kvm' | 'tcg';
+  defaults: { vcpus: number; memoryMiB: number; diskGiB: number };
+  pool: string;
+}
+
+export interface ProviderInfo {
+  kind: 'local' | 'libvirt';
+  /** The libvirt settings in use, or those a switch to libvirt would start from. */
+  libvirt: LibvirtSettings;
+  /** The accelerator VMs get on this host under the current settings, and why. */
+  accelerator: { accelerator: 'kvm' | 'tcg'; reason: string };
+  /** What this host lacks to run VMs, if anything (then libvirt cannot be chosen). */
+  libvirtMissing: string[];
+}

@@ -172,6 +172,39 @@ describe('lab', () => {
   });
 });
 
+describe('vm', () => {
+  it('shows image builds on a log axis, deploy steps, VM memory, the accelerator and the deploy target', () => {
+    const m = measureModel('vm.json', {
+      benchmark: 'vm',
+      machine: { cpu: 'X', cpus: 2, node: 'v20' },
+      images: { baseColdMs: 72_000, prColdMs: 67_000, pvColdMs: null, baseCachedMs: 40, rolesCachedMs: 4100 },
+      deploy: {
+        accelerator: { accelerator: 'tcg', reason: 'the CPU has neither vmx nor svm' },
+        vcpusPerVm: 2,
+        memoryMiBPerVm: 768,
+        deployToHealthyMs: 105_000,
+        steps: [
+          { name: 'images', ms: 4000 },
+          { name: 'boot', ms: 60_000 },
+        ],
+        vmRssMiB: { PR: 390, PV1: 402 },
+        teardownMs: 6200,
+      },
+      target: { deployToHealthyMs: 90_000 },
+    });
+    expect(m.kind).toBe('vm');
+    expect(m.bars.map((b) => [b.id, b.rows.map((r) => r.label)])).toEqual([
+      ['vm-images', ['base image, cold (mmdebstrap)', 'PR image, cold (Packer)', 'base image, cached', 'PR and PV images, cached']],
+      ['vm-deploy', ['images', 'boot']],
+      ['vm-rss', ['PR', 'PV1']],
+    ]);
+    expect(m.bars[0]?.log).toBe(true);
+    expect(m.targets).toEqual([{ target: 'deploy PR + 2 PVs from cached images to healthy ≤ 90 s', pass: false, figures: '105 s' }]);
+    expect(m.facts[0]).toEqual({ label: 'accelerator', value: 'TCG' });
+    expect(m.notes).toEqual(['accelerator: the CPU has neither vmx nor svm']);
+  });
+});
+
 describe('unknown and damaged files', () => {
   it('gives an empty model rather than failing', () => {
     for (const json of [null, 3, 'x', [], { results: 'no' }, { benchmark: 'merkle', results: [{ n: 'x' }] }]) {
@@ -185,7 +218,7 @@ describe('unknown and damaged files', () => {
 
 describe('the committed result files', () => {
   it('each give charts', () => {
-    for (const file of ['merkle.json', 'verifier.json', 'e2e.json', 'lab.json']) {
+    for (const file of ['merkle.json', 'verifier.json', 'e2e.json', 'lab.json', 'vm.json']) {
       const json = committed(file);
       if (json === undefined) continue;
       const m = measureModel(file, json);

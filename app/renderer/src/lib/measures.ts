@@ -4,7 +4,7 @@
 // a figure that is missing or not a number is left out, never guessed.
 import type { Unit } from './chart-scales.ts';
 
-export type MeasureKind = 'merkle' | 'verifier' | 'e2e' | 'lab' | 'unknown';
+export type MeasureKind = 'merkle' | 'verifier' | 'e2e' | 'lab' | 'vm' | 'unknown';
 
 export interface Point {
   x: number;
@@ -106,11 +106,11 @@ function fixed(v: number | undefined, digits = 2): string {
 export function measureKind(file: string, json: unknown): MeasureKind {
   const o = obj(json);
   const bench = str(o, 'benchmark');
-  if (bench === 'merkle' || bench === 'lab' || bench === 'verifier' || bench === 'e2e') return bench;
+  if (bench === 'merkle' || bench === 'lab' || bench === 'verifier' || bench === 'e2e' || bench === 'vm') return bench;
   if (o !== undefined && 'perPlugletMs' in o) return 'verifier';
   if (o !== undefined && 'inclusion' in o && 'rssMb' in o) return 'e2e';
   const base = file.replace(/\.json$/, '');
-  return base === 'merkle' || base === 'verifier' || base === 'e2e' || base === 'lab' ? base : 'unknown';
+  return base === 'merkle' || base === 'verifier' || base === 'e2e' || base === 'lab' || base === 'vm' ? base : 'unknown';
 }
 
 function machineFacts(m: unknown): { label: string; value: string }[] {
@@ -382,6 +382,48 @@ function labModel(json: unknown): MeasureModel {
   return { kind: 'lab', title: 'Lab: up time and upload to inclusion', facts, lines, bars, tables: [], targets: [], notes };
 }
 
+const IMAGE_BUILDS: { key: string; label: string }[] = [
+  { key: 'baseColdMs', label: 'base image, cold (mmdebstrap)' },
+  { key: 'prColdMs', label: 'PR image, cold (Packer)' },
+  { key: 'pvColdMs', label: 'PV image, cold (Packer)' },
+  { key: 'baseCachedMs', label: 'base image, cached' },
+  { key: 'rolesCachedMs', label: 'PR and PV images, cached' },
+];
+
+function vmModel(json: unknown): MeasureModel {
+  const o = obj(json);
+  const bars: BarChartModel[] = [];
+  const builds = IMAGE_BUILDS.flatMap(({ key, label }) => (num(o, 'images', key) === undefined ? [] : [{ label, value: num(o, 'images', key) as number }]));
+  if (builds.length > 0) bars.push({ id: 'vm-images', title: 'Image builds', unit: 'ms', log: true, rows: builds });
+  const deployMs = num(o, 'deploy', 'deployToHealthyMs');
+  const steps = arr(obj(o?.deploy)?.steps).flatMap((s) => (str(s, 'name') === undefined || num(s, 'ms') === undefined ? [] : [{ label: str(s, 'name') as string, value: num(s, 'ms') as number }]));
+  if (steps.length > 0) bars.push({ id: 'vm-deploy', title: 'Deploy of a PR and two PVs, by step', unit: 'ms', log: false, rows: steps });
+  const rss = obj(obj(o?.deploy)?.vmRssMiB);
+  const rssRows = Object.keys(rss ?? {}).flatMap((node) => (num(rss, node) === undefined ? [] : [{ label: node, value: num(rss, node) as number }]));
+  if (rssRows.length > 0) bars.push({ id: 'vm-rss', title: 'Host memory (RSS) of each VM', unit: 'MB', log: false, rows: rssRows });
+  const target = num(o, 'target', 'deployToHealthyMs');
+  const accel = str(o, 'deploy', 'accelerator', 'accelerator');
+  const targets: TargetRow[] =
+    target === undefined
+      ? []
+      : [
+          {
+            target: `deploy PR + 2 PVs from cached images to healthy ≤ ${target / 1000} s`,
+            pass: deployMs === undefined ? null : deployMs <= target,
+            figures: deployMs === undefined ? 'not measured' : `${fixed(deployMs / 1000, 1)} s`,
+          },
+        ];
+  const facts = [
+    ...(accel === undefined ? [] : [{ label: 'accelerator', value: accel.toUpperCase() }]),
+    ...(num(o, 'deploy', 'memoryMiBPerVm') === undefined ? [] : [{ label: 'memory per VM', value: `${num(o, 'deploy', 'memoryMiBPerVm')} MiB` }]),
+    ...(num(o, 'deploy', 'vcpusPerVm') === undefined ? [] : [{ label: 'vCPUs per VM', value: String(num(o, 'deploy', 'vcpusPerVm')) }]),
+    ...(num(o, 'deploy', 'teardownMs') === undefined ? [] : [{ label: 'teardown', value: `${fixed((num(o, 'deploy', 'teardownMs') as number) / 1000, 1)} s` }]),
+    ...machineFacts(o?.machine),
+  ];
+  const reason = str(o, 'deploy', 'accelerator', 'reason');
+  return { kind: 'vm', title: 'Lab on VMs: images, deploy, memory', facts, lines: [], bars, tables: [], targets, notes: reason === undefined ? [] : [`accelerator: ${reason}`] };
+}
+
 export function measureModel(file: string, json: unknown): MeasureModel {
   switch (measureKind(file, json)) {
     case 'merkle':
@@ -392,6 +434,8 @@ export function measureModel(file: string, json: unknown): MeasureModel {
       return e2eModel(json);
     case 'lab':
       return labModel(json);
+    case 'vm':
+      return vmModel(json);
     default:
       return { kind: 'unknown', title: file, facts: [], lines: [], bars: [], tables: [], targets: [], notes: [] };
   }

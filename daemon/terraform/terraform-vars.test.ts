@@ -1,0 +1,182 @@
+// The Terraform export of a topology: hosts, sizes, forwards and addresses
+// for a one-host lab, a lab spread over several hosts and a NAT lab, and a
+// clear error for every lab terraform/ cannot describe.
+import { describe, expect, it } from 'vitest';
+import type { RoleImage } from '../images/role-image.ts';
+import { parseLibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
+import { defaultTopology, type Topology } from '../state/topology.ts';
+import { TerraformExportError, terraformVars, uriHost, type TerraformExportInput } from './terraform-vars.ts';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHn3cRQ9tq0ZGh1v0x3eYbMNbz1fhb3+T1r2wq9V0p3K spms-lab';
+
+function input(over: Partial<TerraformExportInput> = {}): TerraformExportInput {
+  return { topology: defaultTopology(), settings: parseLibvirtSettings({}), labDir: '/labs/a', sshPublicKey: KEY, localHost: 'ws1', ...over };
+}
+
+function spread(hosts: (string | undefined)[]): Topology {
+  const t = defaultTopology();
+  t.pr.vm = hosts[0] === undefined ? undefined : { host: hosts[0] };
+  t.pvs.forEach((pv, i) => {
+    const h = hosts[i + 1];
+    if (h !== undefined) pv.vm = { host: h };
+  });
+  return t;
+}
+
+function errorOf(f: () => unknown): TerraformExportError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof TerraformExportError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+const image = (role: 'pr' | 'pv', dir: string): RoleImage => ({
+  role,
+  id: '0123456789abcdef',
+  disk: `${dir}/disk.qcow2`,
+  kernel: `${dir}/vmlinuz`,
+  initrd: `${dir}/initrd.img`,
+  cmdline: 'root=/dev/vda rw console=ttyS0 quiet',
+  builtMs: 1,
+  sizeBytes: 2,
+});
+
+describe('terraformVars', () => {
+  it('describes the default lab on this host with user-mode forwards', () => {
+    const { tfvars, notes } = terraformVars(input());
+    expect(tfvars.hosts).toEqual({ local: 'qemu:///system' });
+    expect(tfvars.lab_name).toBe('spms-lab-tf');
+    expect(tfvars.network).toEqual({ mode: 'user', name: 'spms-lab-tf', subnet: '10.20.3.0/24' });
+    expect(tfvars.pool).toEqual({ name: 'spms-lab-tf', path: '/var/lib/libvirt/images/spms-lab-tf' });
+    expect(tfvars.accelerator).toBe('tcg');
+    expect(tfvars.ssh_public_key).toBe(KEY);
+    expect(Object.keys(tfvars.nodes)).toEqual(['PR', 'PV1', 'PV2', 'PV3']);
+    expect(tfvars.nodes.PR).toEqual({
+      role: 'pr',
+      host: 'local',
+      vcpus: 2,
+      memory_mib: 768,
+      disk_gib: 4,
+      address: '',
+      guest_ports: { ssh: 22, https: 8443, mqtt: 8883 },
+      host_forwards: [
+        { name: 'ssh', host_address: '127.0.0.1', host_port: 42200, guest_port: 22 },
+        { name: 'https', host_address: '127.0.0.1', host_port: 42201, guest_port: 8443 },
+        { name: 'mqtt', host_address: '127.0.0.1', host_port: 42202, guest_port: 8883 },
+      ],
+      guest_forwards: [],
+    });
+    expect(tfvars.nodes.PV3).toEqual({
+      role: 'pv',
+      host: 'local',
+      vcpus: 2,
+      memory_mib: 768,
+      disk_gib: 4,
+      address: '',
+      guest_ports: { ssh: 22, https: 8443 },
+      host_forwards: [
+        { name: 'ssh', host_address: '127.0.0.1', host_port: 42230, guest_port: 22 },
+        { name: 'https', host_address: '127.0.0.1', host_port: 42231, guest_port: 8443 },
+      ],
+      guest_forwards: [
+        { name: 'pr-https', guest_address: '10.0.2.100', guest_port: 8443, target_host: '127.0.0.1', target_port: 42201 },
+        { name: 'pr-mqtt', guest_address: '10.0.2.100', guest_port: 8883, target_host: '127.0.0.1', target_port: 42202 },
+      ],
+    });
+    // Images not built: placeholders, and the notes say so (and why the accelerator is TCG).
+    expect(tfvars.images.pr).toEqual({
+      disk: '/labs/a/images/pr-not-built/disk.qcow2',
+      kernel: '/labs/a/images/pr-not-built/vmlinuz',
+      initrd: '/labs/a/images/pr-not-built/initrd.img',
+      cmdline: 'root=/dev/vda rw console=ttyS0',
+    });
+    expect(notes.join('\n')).toMatch(/pr and pv images not built yet.*spms images build/);
+    expect(notes.join('\n')).toMatch(/accelerator "auto" exported as tcg/);
+  });
+
+  it('spreads a lab over several hosts, naming them after their URIs', () => {
+    const t = spread([undefined, 'qemu+ssh://root@lab2/system', 'qemu+ssh://lab3.example.org:2222/system', undefined]);
+    const pv2 = t.pvs[1];
+    if (pv2?.vm === undefined) throw new Error('fixture');
+    pv2.vm = { ...pv2.vm, vcpus: 4, memoryMiB: 1024, diskGiB: 8 };
+    const { tfvars, notes } = terraformVars(input({ topology: t, settings: parseLibvirtSettings({ defaults: { vcpus: 1, memoryMiB: 512, diskGiB: 3 } }) }));
+    expect(tfvars.hosts).toEqual({ local: 'qemu:///system', lab2: 'qemu+ssh://root@lab2/system', 'lab3-example-org': 'qemu+ssh://lab3.example.org:2222/system' });
+    expect(Object.fromEntries(Object.entries(tfvars.nodes).map(([id, n]) => [id, [n.host, n.vcpus, n.memory_mib, n.disk_gib]]))).toEqual({
+      PR: ['local', 1, 512, 3],
+      PV1: ['lab2', 1, 512, 3],
+      PV2: ['lab3-example-org', 4, 1024, 8],
+      PV3: ['local', 1, 512, 3],
+    });
+    // PVs on other hosts reach the PR's forwards through this host's name; the PR's listen everywhere.
+    expect(tfvars.nodes.PR?.host_forwards.map((f) => `${f.name} ${f.host_address}`)).toEqual(['ssh 127.0.0.1', 'https 0.0.0.0', 'mqtt 0.0.0.0']);
+    expect(tfvars.nodes.PV1?.guest_forwards.map((g) => `${g.target_host}:${g.target_port}`)).toEqual(['ws1:42201', 'ws1:42202']);
+    expect(tfvars.nodes.PV3?.guest_forwards.map((g) => `${g.target_host}:${g.target_port}`)).toEqual(['127.0.0.1:42201', '127.0.0.1:42202']);
+    expect(notes.join('\n')).toMatch(/PVs on other hosts reach the PR through ws1/);
+  });
+
+  it('points PVs at the PR host named in its URI, and leaves out a default host no node uses', () => {
+    const { tfvars } = terraformVars(input({ topology: spread(['qemu+ssh://lab2/system', 'qemu+ssh://lab2/system', 'qemu+ssh://lab2/system', 'qemu+ssh://lab2/system']) }));
+    expect(tfvars.hosts).toEqual({ lab2: 'qemu+ssh://lab2/system' });
+    expect(tfvars.nodes.PV1?.guest_forwards[0]?.target_host).toBe('127.0.0.1');
+    const remotePr = terraformVars(input({ topology: spread(['qemu+ssh://lab2/system']) })).tfvars;
+    expect(remotePr.hosts).toEqual({ local: 'qemu:///system', lab2: 'qemu+ssh://lab2/system' });
+    expect(remotePr.nodes.PV2?.guest_forwards.map((g) => g.target_host)).toEqual(['lab2', 'lab2']);
+  });
+
+  it('keeps host names apart when two URIs name the same host', () => {
+    const { tfvars } = terraformVars(input({ topology: spread([undefined, 'qemu:///session', 'qemu+tcp://lab2/system', 'qemu+ssh://lab2/system']) }));
+    expect(tfvars.hosts).toEqual({ local: 'qemu:///system', 'local-2': 'qemu:///session', lab2: 'qemu+tcp://lab2/system', 'lab2-2': 'qemu+ssh://lab2/system' });
+  });
+
+  it('gives each node its address in the NAT subnet and no forwards', () => {
+    const { tfvars } = terraformVars(input({ settings: parseLibvirtSettings({ network: { mode: 'nat', name: 'labnet', subnet: '192.168.77.0/24' } }) }));
+    expect(tfvars.network).toEqual({ mode: 'nat', name: 'labnet-tf', subnet: '192.168.77.0/24' });
+    expect(Object.values(tfvars.nodes).map((n) => n.address)).toEqual(['192.168.77.10', '192.168.77.11', '192.168.77.12', '192.168.77.13']);
+    expect(Object.values(tfvars.nodes).every((n) => n.host_forwards.length === 0 && n.guest_forwards.length === 0)).toBe(true);
+    const notes = terraformVars(input({ topology: spread([undefined, 'qemu+ssh://lab2/system']), settings: parseLibvirtSettings({ network: { mode: 'nat' } }) })).notes;
+    expect(notes.join('\n')).toMatch(/NAT mode on several hosts/);
+  });
+
+  it('uses built images and the accelerator the settings or the probe choose', () => {
+    const { tfvars, notes } = terraformVars(input({ images: { pr: image('pr', '/img/pr-1'), pv: image('pv', '/img/pv-1') }, settings: parseLibvirtSettings({ accelerator: 'kvm' }) }));
+    expect(tfvars.images).toEqual({
+      pr: { disk: '/img/pr-1/disk.qcow2', kernel: '/img/pr-1/vmlinuz', initrd: '/img/pr-1/initrd.img', cmdline: 'root=/dev/vda rw console=ttyS0 quiet' },
+      pv: { disk: '/img/pv-1/disk.qcow2', kernel: '/img/pv-1/vmlinuz', initrd: '/img/pv-1/initrd.img', cmdline: 'root=/dev/vda rw console=ttyS0 quiet' },
+    });
+    expect(tfvars.accelerator).toBe('kvm');
+    expect(notes).toEqual([]);
+    expect(terraformVars(input({ probedAccelerator: 'kvm' })).tfvars.accelerator).toBe('kvm');
+    // A probe of this host says nothing about another one.
+    expect(terraformVars(input({ probedAccelerator: 'kvm', topology: spread(['qemu+ssh://lab2/system']) })).tfvars.accelerator).toBe('tcg');
+  });
+
+  it('leaves the SSH key to the user when there is none, and refuses one that is not a key', () => {
+    const { tfvars, notes } = terraformVars(input({ sshPublicKey: '' }));
+    expect(tfvars.ssh_public_key).toBe('');
+    expect(notes.join('\n')).toMatch(/no SSH public key/);
+    expect(terraformVars(input({ sshPublicKey: `${KEY}\n` })).tfvars.ssh_public_key).toBe(KEY);
+    expect(errorOf(() => terraformVars(input({ sshPublicKey: 'not a key' }))).code).toBe('ssh-key-invalid');
+    expect(errorOf(() => terraformVars(input({ sshPublicKey: `${KEY}\n${KEY}` }))).code).toBe('ssh-key-invalid');
+  });
+
+  it('refuses what terraform/ cannot describe', () => {
+    const t = defaultTopology();
+    t.pvs.push({ ...structuredClone(t.pvs[0]!), id: 'PV4' });
+    const hosts = ['qemu+ssh://a/system', 'qemu+ssh://b/system', 'qemu+ssh://c/system', 'qemu+ssh://d/system'];
+    t.pvs.forEach((pv, i) => (pv.vm = { host: hosts[i] ?? '' }));
+    const tooMany = errorOf(() => terraformVars(input({ topology: t })));
+    expect(tooMany.code).toBe('too-many-hosts');
+    expect(tooMany.message).toMatch(/5 hosts; terraform\/ has slots for 4/);
+    expect(errorOf(() => terraformVars(input({ settings: parseLibvirtSettings({ network: { mode: 'nat', subnet: '10.9.0.0/29' } }) }))).code).toBe('subnet-too-small');
+    expect(errorOf(() => terraformVars(input({ images: { pr: image('pr', 'images/pr') } }))).code).toBe('image-path-relative');
+  });
+
+  it('reads the host out of libvirt URIs', () => {
+    expect(uriHost('qemu:///system')).toBe('');
+    expect(uriHost('qemu+ssh://user@lab2:2222/system?keyfile=/k')).toBe('lab2');
+    expect(uriHost('qemu+tcp://[fd00::2]/system')).toBe('[fd00::2]');
+  });
+});

@@ -1,0 +1,271 @@
+// The lab as Terraform input: the topology, the libvirt settings and the role
+// images turned into the object `terraform/` takes as terraform.tfvars.json.
+// Pure: every choice the HCL would otherwise have to make (host names,
+// forwarded ports, NAT addresses, VM sizes) is made here, so the HCL only
+// maps data onto resources and the export can be checked without Terraform.
+import { isAbsolute, join } from 'node:path';
+import type { ImageRole, RoleImage } from '../images/role-image.ts';
+import type { LibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
+import type { Topology, VmSpec } from '../state/topology.ts';
+
+/** Hosts terraform/main.tf has provider slots for (one provider alias and one module each). */
+export const MAX_HOSTS = 4;
+
+/** Ports the services listen on inside a VM (the libvirt provider's guest contract). */
+export const GUEST_PORTS = { ssh: 22, https: 8443, mqtt: 8883 } as const;
+
+/**
+ * User-mode networking: where a PV reaches the PR from inside its VM. QEMU's
+ * guestfwd relays connections to this address (in the user network
+ * 10.0.2.0/24) to the PR's forwarded ports on the PR's host.
+ */
+export const PR_GUEST_ADDRESS = '10.0.2.100';
+
+/** User-mode networking: node n of the topology (PR first) forwards host ports FORWARD_PORT_BASE + 10n + 0 (ssh), 1 (https), 2 (mqtt). */
+export const FORWARD_PORT_BASE = 42200;
+
+/** Kernel command line of a role image not built yet: direct kernel boot of an ext4 root without partition table. */
+const EXPECTED_CMDLINE = 'root=/dev/vda rw console=ttyS0';
+
+export interface TerraformImage {
+  disk: string;
+  kernel: string;
+  initrd: string;
+  cmdline: string;
+}
+
+export interface TerraformHostForward {
+  name: keyof typeof GUEST_PORTS;
+  host_address: string;
+  host_port: number;
+  guest_port: number;
+}
+
+export interface TerraformGuestForward {
+  name: string;
+  guest_address: string;
+  guest_port: number;
+  target_host: string;
+  target_port: number;
+}
+
+export interface TerraformNode {
+  role: ImageRole;
+  /** A key of `hosts`. */
+  host: string;
+  vcpus: number;
+  memory_mib: number;
+  disk_gib: number;
+  /** NAT mode: the node's fixed IPv4 address in the lab subnet; "" in user mode. */
+  address: string;
+  /** The ports its services listen on inside the VM, by name. */
+  guest_ports: Partial<Record<keyof typeof GUEST_PORTS, number>>;
+  host_forwards: TerraformHostForward[];
+  guest_forwards: TerraformGuestForward[];
+}
+
+/** terraform.tfvars.json: one property per variable of terraform/variables.tf. */
+export interface TerraformVars {
+  lab_name: string;
+  hosts: Record<string, string>;
+  accelerator: 'kvm' | 'tcg';
+  network: { mode: 'user' | 'nat'; name: string; subnet: string };
+  pool: { name: string; path: string };
+  images: Record<ImageRole, TerraformImage>;
+  ssh_public_key: string;
+  nodes: Record<string, TerraformNode>;
+}
+
+export interface TerraformExport {
+  tfvars: TerraformVars;
+  /** What the user should know before applying (images not built yet, defaults chosen, limits). */
+  notes: string[];
+}
+
+export interface TerraformExportInput {
+  topology: Topology;
+  settings: LibvirtSettings;
+  labDir: string;
+  /** Built role images; a missing role is exported with placeholder paths (and a note). */
+  images?: Partial<Record<ImageRole, RoleImage>>;
+  /** One OpenSSH public key line the VMs accept for root; "" or absent leaves it for the user to set. */
+  sshPublicKey?: string;
+  /** The accelerator a probe chose on this host, used when the settings say "auto". */
+  probedAccelerator?: 'kvm' | 'tcg';
+  /** How other hosts reach this one, for hosts whose URI names no host (qemu:///system). */
+  localHost: string;
+}
+
+export class TerraformExportError extends Error {
+  constructor(
+    readonly code: 'too-many-hosts' | 'subnet-too-small' | 'image-path-relative' | 'ssh-key-invalid',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TerraformExportError';
+  }
+}
+
+const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,2}( [^\r\n]*)?$/;
+
+/** The host part of a libvirt URI ("" for a local one such as qemu:///system). */
+export function uriHost(uri: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?]*)/i.exec(uri);
+  return m?.[1] ?? '';
+}
+
+/** Terraform-friendly names for the lab's hosts, default host first, then in topology order. */
+function nameHosts(uris: string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const uri of uris) {
+    if (names.has(uri)) continue;
+    const host = uriHost(uri).replace(/^\[|\]$/g, '');
+    const base =
+      host === ''
+        ? 'local'
+        : host
+            .toLowerCase()
+            .replace(/[^a-z0-9-]+/g, '-')
+            .replace(/^-+|-+$/g, '') || 'host';
+    let name = /^[a-z]/.test(base) ? base : `h-${base}`;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    used.add(name);
+    names.set(uri, name);
+  }
+  return names;
+}
+
+/** The n-th usable address of an IPv4 subnet (n = 1 is the gateway libvirt takes). */
+function subnetAddress(subnet: string, n: number): string {
+  const [ip = '', prefix = '24'] = subnet.split('/');
+  const base = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(prefix));
+  const network = base - (base % size);
+  if (n >= size - 1) throw new TerraformExportError('subnet-too-small', `the subnet ${subnet} has no room for node address #${n}: choose a larger subnet`);
+  const a = network + n;
+  return [24, 16, 8, 0].map((s) => Math.floor(a / 2 ** s) % 256).join('.');
+}
+
+function image(role: ImageRole, built: RoleImage | undefined, labDir: string): TerraformImage {
+  if (built === undefined) {
+    const dir = join(labDir, 'images', `${role}-not-built`);
+    return { disk: join(dir, 'disk.qcow2'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), cmdline: EXPECTED_CMDLINE };
+  }
+  for (const [what, path] of [
+    ['disk', built.disk],
+    ['kernel', built.kernel],
+    ['initrd', built.initrd],
+  ] as const) {
+    if (!isAbsolute(path)) throw new TerraformExportError('image-path-relative', `the ${role} image's ${what} path "${path}" is not absolute`);
+  }
+  return { disk: built.disk, kernel: built.kernel, initrd: built.initrd, cmdline: built.cmdline };
+}
+
+/** The tfvars object describing the lab, and what the user should know about it. */
+export function terraformVars(input: TerraformExportInput): TerraformExport {
+  const { topology, settings } = input;
+  const notes: string[] = [];
+  const nodes: { id: string; role: ImageRole; vm: VmSpec | undefined }[] = [
+    { id: topology.pr.id, role: 'pr', vm: topology.pr.vm },
+    ...topology.pvs.map((pv) => ({ id: pv.id, role: 'pv' as const, vm: pv.vm })),
+  ];
+
+  const uriOf = (vm: VmSpec | undefined): string => vm?.host ?? settings.uri;
+  // Only hosts some node runs on are hosts of the lab; the default one first.
+  const usedUris = new Set(nodes.map((n) => uriOf(n.vm)));
+  const hostNames = nameHosts([settings.uri, ...nodes.map((n) => uriOf(n.vm))].filter((u) => usedUris.has(u)));
+  const hosts = Object.fromEntries([...hostNames].map(([uri, name]) => [name, uri]));
+  if (Object.keys(hosts).length > MAX_HOSTS) {
+    throw new TerraformExportError('too-many-hosts', `the topology spreads over ${Object.keys(hosts).length} hosts; terraform/ has slots for ${MAX_HOSTS} (see terraform/README.md to add more)`);
+  }
+  const hostOf = (vm: VmSpec | undefined): string => hostNames.get(uriOf(vm)) ?? 'local';
+  const multiHost = Object.keys(hosts).length > 1;
+
+  const key = (input.sshPublicKey ?? '').trim();
+  if (key !== '' && !SSH_KEY.test(key)) throw new TerraformExportError('ssh-key-invalid', 'the SSH public key is not one OpenSSH public key line (e.g. "ssh-ed25519 AAAA… comment")');
+  if (key === '') notes.push('no SSH public key: set ssh_public_key in the file (or -var ssh_public_key=…) before applying');
+
+  let accelerator: 'kvm' | 'tcg';
+  if (settings.accelerator !== 'auto') accelerator = settings.accelerator;
+  else if (input.probedAccelerator !== undefined && Object.values(hosts).every((uri) => uriHost(uri) === '')) {
+    accelerator = input.probedAccelerator;
+    notes.push(`accelerator "auto" exported as ${accelerator}, as probed on this host`);
+  } else {
+    accelerator = 'tcg';
+    notes.push('accelerator "auto" exported as tcg (works on every host); set accelerator to "kvm" where hardware virtualisation works');
+  }
+
+  const missing = (['pr', 'pv'] as const).filter((r) => input.images?.[r] === undefined);
+  if (missing.length > 0) {
+    notes.push(
+      `${missing.join(' and ')} image${missing.length > 1 ? 's' : ''} not built yet: the file holds placeholder paths under ${join(input.labDir, 'images')}; run "spms images build", then export again`,
+    );
+  }
+  const images = { pr: image('pr', input.images?.pr, input.labDir), pv: image('pv', input.images?.pv, input.labDir) };
+
+  const mode = settings.network.mode;
+  const prHost = hostOf(topology.pr.vm);
+  const prUri = uriOf(topology.pr.vm);
+  // In user mode a PV on another host reaches the PR's forwards over that host's network.
+  const prReachedRemotely = mode === 'user' && nodes.some((n) => n.role === 'pv' && hostOf(n.vm) !== prHost);
+  const prTarget = uriHost(prUri).replace(/^\[|\]$/g, '') || input.localHost;
+  if (prReachedRemotely) notes.push(`PVs on other hosts reach the PR through ${prTarget}: its https and mqtt forwards listen on every interface of that host`);
+  if (mode === 'nat' && multiHost)
+    notes.push('NAT mode on several hosts: each host gets its own NAT network, so nodes on different hosts reach each other only if you route between the hosts\u2019 networks');
+
+  const out: Record<string, TerraformNode> = {};
+  nodes.forEach((n, i) => {
+    const host = hostOf(n.vm);
+    const base = FORWARD_PORT_BASE + 10 * i;
+    const forward = (name: keyof typeof GUEST_PORTS, offset: number, hostAddress: string): TerraformHostForward => ({
+      name,
+      host_address: hostAddress,
+      host_port: base + offset,
+      guest_port: GUEST_PORTS[name],
+    });
+    const prBind = prReachedRemotely ? '0.0.0.0' : '127.0.0.1';
+    const hostForwards =
+      mode !== 'user'
+        ? []
+        : n.role === 'pr'
+          ? [forward('ssh', 0, '127.0.0.1'), forward('https', 1, prBind), forward('mqtt', 2, prBind)]
+          : [forward('ssh', 0, '127.0.0.1'), forward('https', 1, '127.0.0.1')];
+    const target = host === prHost ? '127.0.0.1' : prTarget;
+    const guestForwards: TerraformGuestForward[] =
+      mode === 'user' && n.role === 'pv'
+        ? (['https', 'mqtt'] as const).map((name, k) => ({
+            name: `pr-${name}`,
+            guest_address: PR_GUEST_ADDRESS,
+            guest_port: GUEST_PORTS[name],
+            target_host: target,
+            target_port: FORWARD_PORT_BASE + 1 + k,
+          })) // the PR is node 0
+        : [];
+    out[n.id] = {
+      role: n.role,
+      host,
+      vcpus: n.vm?.vcpus ?? settings.defaults.vcpus,
+      memory_mib: n.vm?.memoryMiB ?? settings.defaults.memoryMiB,
+      disk_gib: n.vm?.diskGiB ?? settings.defaults.diskGiB,
+      address: mode === 'nat' ? subnetAddress(settings.network.subnet, 10 + i) : '',
+      guest_ports: n.role === 'pr' ? { ...GUEST_PORTS } : { ssh: GUEST_PORTS.ssh, https: GUEST_PORTS.https },
+      host_forwards: hostForwards,
+      guest_forwards: guestForwards,
+    };
+  });
+
+  return {
+    tfvars: {
+      lab_name: `${settings.pool}-tf`,
+      hosts,
+      accelerator,
+      network: { mode, name: `${settings.network.name}-tf`, subnet: settings.network.subnet },
+      pool: { name: `${settings.pool}-tf`, path: `/var/lib/libvirt/images/${settings.pool}-tf` },
+      images,
+      ssh_public_key: key,
+      nodes: out,
+    },
+    notes,
+  };
+}
