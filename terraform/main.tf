@@ -12,7 +12,6 @@ locals {
   # empty slots point at the first host, and nothing connects through them.
   slot_uri = [for i in range(4) : var.hosts[local.host_names[min(i, length(local.host_names) - 1)]]]
   nodes_on = { for h in local.host_names : h => { for id, n in var.nodes : id => n if n.host == h } }
-  pr_id    = one([for id, n in var.nodes : id if n.role == "pr"])
 }
 
 # Checks across variables, which variable validations cannot express here.

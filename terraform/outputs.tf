@@ -1,6 +1,10 @@
 # Where each node is once applied. User mode: endpoints listen on the node's
 # host (127.0.0.1 there unless the export opened them for other hosts);
 # NAT mode: the node's address in the lab subnet, reachable from its host.
+# Where a PV finds the PR from inside its VM is nodes.*.pr_from_guest: user
+# mode, 10.0.2.2 (its host's loopback as the guest sees it) on the PR's
+# forwarded ports, or the PR's host when that is another one; NAT mode, the
+# PR's address and guest ports.
 
 output "hosts" {
   description = "Host name => libvirt URI, in slot order."
@@ -8,7 +12,7 @@ output "hosts" {
 }
 
 output "nodes" {
-  description = "Per node: role, host, URI, domain name, its endpoints (ssh, https, mqtt for the PR) and, for PVs, where the PR is from inside the VM."
+  description = "Per node: role, host, URI, domain name, its endpoints (ssh, https, mqtt for the PR) and, for PVs, the PR as the VM reaches it ({url, mqttUrl}: the pr of the PV's configuration)."
   value = {
     for id, n in var.nodes : id => {
       role   = n.role
@@ -21,10 +25,7 @@ output "nodes" {
         { for name, port in n.guest_ports : name => "${n.address}:${port}" if var.network.mode == "nat" },
         { for f in n.host_forwards : f.name => "${f.host_address}:${f.host_port}" if var.network.mode == "user" },
       )
-      pr_from_guest = merge(
-        { for name, port in var.nodes[local.pr_id].guest_ports : "pr-${name}" => "${var.nodes[local.pr_id].address}:${port}" if n.role == "pv" && var.network.mode == "nat" && name != "ssh" },
-        { for g in n.guest_forwards : g.name => "${g.guest_address}:${g.guest_port}" if var.network.mode == "user" },
-      )
+      pr_from_guest = n.pr_from_guest
     }
   }
 }

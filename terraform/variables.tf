@@ -41,7 +41,7 @@ variable "network" {
     name   = string
     subnet = string
   })
-  description = "user: QEMU user-mode networking, each node's ports forwarded from its host (nodes.*.host_forwards), PVs reaching the PR through guest forwards; nat: a libvirt NAT network named `name` on `subnet` per host, each node at its fixed nodes.*.address."
+  description = "user: QEMU user-mode networking, each node's ports forwarded from its host (nodes.*.host_forwards), PVs reaching the PR's forwards at 10.0.2.2 (their host's loopback) or the PR's host; nat: a libvirt NAT network named `name` on `subnet` per host, each node at its fixed nodes.*.address."
   default     = { mode = "user", name = "spms-lab-tf", subnet = "10.20.3.0/24" }
   validation {
     condition     = contains(["user", "nat"], var.network.mode)
@@ -95,15 +95,10 @@ variable "nodes" {
     address       = string
     guest_ports   = map(number)
     host_forwards = list(object({ name = string, host_address = string, host_port = number, guest_port = number }))
-    guest_forwards = list(object({
-      name          = string
-      guest_address = string
-      guest_port    = number
-      target_host   = string
-      target_port   = number
-    }))
+    restrict      = bool
+    pr_from_guest = map(string)
   }))
-  description = "The lab's nodes by id: role (pr or pv), the key of the host it runs on, its size, its NAT address (\"\" in user mode), the ports its services listen on in the guest, the host ports forwarded to it and (PVs in user mode) the guest addresses relayed to the PR."
+  description = "The lab's nodes by id: role (pr or pv), the key of the host it runs on, its size, its NAT address (\"\" in user mode), the ports its services listen on in the guest, the host ports forwarded to it (user mode), whether its user-mode network is restricted to those forwards (true for the PR; false for PVs, which connect out to the PR) and, for PVs, the PR as the guest reaches it ({url, mqttUrl}, the pr of the PV's configuration; {} for the PR)."
   validation {
     condition     = alltrue([for n in values(var.nodes) : contains(["pr", "pv"], n.role)]) && length([for n in values(var.nodes) : n if n.role == "pr"]) == 1
     error_message = "nodes must hold exactly one node of role \"pr\"; every other node has role \"pv\"."
@@ -111,6 +106,10 @@ variable "nodes" {
   validation {
     condition     = alltrue([for n in values(var.nodes) : n.vcpus >= 1 && n.memory_mib >= 256 && n.disk_gib >= 2])
     error_message = "every node needs vcpus >= 1, memory_mib >= 256 and disk_gib >= 2."
+  }
+  validation {
+    condition     = alltrue([for n in values(var.nodes) : n.role == "pr" || (startswith(lookup(n.pr_from_guest, "url", ""), "https://") && startswith(lookup(n.pr_from_guest, "mqttUrl", ""), "mqtts://"))])
+    error_message = "every PV needs pr_from_guest = {url = \"https://…\", mqttUrl = \"mqtts://…\"}: the PR as the PV's VM reaches it."
   }
   validation {
     condition     = alltrue([for id in keys(var.nodes) : can(regex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$", id))])

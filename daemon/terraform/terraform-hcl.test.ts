@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPath } from '../on-path.ts';
+import { userNetdevArgs } from '../providers/libvirt/domain-xml.ts';
 import { parseLibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
 import { defaultTopology } from '../state/topology.ts';
 import { MAX_HOSTS, terraformVars, type TerraformNode, type TerraformVars } from './terraform-vars.ts';
@@ -133,6 +134,12 @@ function declared(hcl: Hcl): Map<string, Block> {
 let root: Hcl;
 let mod: Hcl;
 
+/** The xslt argument of the module's libvirt_domain, as written in main.tf. */
+function domainXslt(): string {
+  const domain = (blocks(mod, 'resource').libvirt_domain as unknown as Record<string, Block[]>).node?.[0];
+  return String((domain?.xml as Block[] | undefined)?.[0]?.xslt);
+}
+
 beforeAll(async () => {
   root = await moduleHcl(ROOT);
   mod = await moduleHcl(MODULE);
@@ -228,12 +235,19 @@ describe('terraform/', () => {
     const template = readFileSync(join(MODULE, 'domain.xsl.tftpl'), 'utf8');
     const placeholders = [...template.matchAll(/\$\{([a-z_]+)\}/g)].map((m) => m[1]).sort();
     expect(template).not.toMatch(/%\{/);
-    const domain = (blocks(mod, 'resource').libvirt_domain as unknown as Record<string, Block[]>).node?.[0];
-    const xslt = String((domain?.xml as Block[] | undefined)?.[0]?.xslt);
+    const xslt = domainXslt();
     const call = /templatefile\("\$\{path\.module\}\/domain\.xsl\.tftpl", \{([\s\S]*)\}\)/.exec(xslt);
     const keys = [...(call?.[1] ?? '').matchAll(/^\s*([a-z_]+)\s*=/gm)].map((m) => m[1]).sort();
     expect(keys).toEqual(['netdev', 'tcg']);
     expect([...new Set(placeholders)]).toEqual(keys);
+  });
+
+  it("builds the user-mode netdev from each node's restrict and host forwards only, as netdev() below does", () => {
+    const xslt = domainXslt();
+    expect(xslt).toContain('["user", "id=spmsnet", "restrict=${each.value.restrict ? "on" : "off"}"],');
+    expect(xslt).toContain('[for f in each.value.host_forwards : "hostfwd=tcp:${f.host_address}:${f.host_port}-:${f.guest_port}"],');
+    // PVs connect to the PR themselves: no guestfwd (denied by libvirt's QEMU sandbox to a command, one connection to a chardev).
+    expect(xslt).not.toContain('guestfwd');
   });
 });
 
@@ -260,16 +274,24 @@ const PROVIDER_DOMAIN = `<domain type="qemu">
 </domain>
 `;
 
-/** main.tf's netdev expression, for the export's forwards of one node. */
+/** main.tf's netdev expression, for the export's values of one node. */
 function netdev(n: TerraformNode): string {
-  return [
-    'user',
-    'id=spmsnet',
-    'restrict=on',
-    ...n.host_forwards.map((f) => `hostfwd=tcp:${f.host_address}:${f.host_port}-:${f.guest_port}`),
-    ...n.guest_forwards.map((g) => `guestfwd=tcp:${g.guest_address}:${g.guest_port}-tcp:${g.target_host}:${g.target_port}`),
-  ].join(',');
+  return ['user', 'id=spmsnet', `restrict=${n.restrict ? 'on' : 'off'}`, ...n.host_forwards.map((f) => `hostfwd=tcp:${f.host_address}:${f.host_port}-:${f.guest_port}`)].join(',');
 }
+
+describe('the user-mode network of a one-host lab', () => {
+  it('is the one the libvirt provider gives its VMs: the PR restricted to its forwards, PVs not', () => {
+    const lab = defaultLab();
+    for (const [id, n] of Object.entries(lab.nodes)) {
+      const provider = userNetdevArgs(
+        n.host_forwards.map((f) => ({ hostPort: f.host_port, guestPort: f.guest_port })),
+        n.role === 'pr',
+      )[1];
+      // Only the netdev's id differs.
+      expect(netdev(n), id).toBe(provider?.replace('id=spmsnet0', 'id=spmsnet'));
+    }
+  });
+});
 
 const tools = onPath('xsltproc') && onPath('virt-xml-validate');
 
@@ -295,9 +317,9 @@ describe.skipIf(!tools)('the domain stylesheet (xsltproc, virt-xml-validate)', (
     const out = transform(PROVIDER_DOMAIN, { tcg: 'true', netdev: netdev(pv) });
     expect(out).toMatch(/<domain xmlns:qemu="http:\/\/libvirt\.org\/schemas\/domain\/qemu\/1\.0" type="qemu">/);
     expect(out).toContain('<apic/><tcg><tb-cache unit="MiB">64</tb-cache></tcg></features>');
-    expect(out).toContain(
-      '<qemu:arg value="user,id=spmsnet,restrict=on,hostfwd=tcp:127.0.0.1:42210-:22,hostfwd=tcp:127.0.0.1:42211-:8443,guestfwd=tcp:10.0.2.100:8443-tcp:127.0.0.1:42201,guestfwd=tcp:10.0.2.100:8883-tcp:127.0.0.1:42202"/>',
-    );
+    expect(out).toContain('<qemu:arg value="user,id=spmsnet,restrict=off,hostfwd=tcp:127.0.0.1:42210-:22,hostfwd=tcp:127.0.0.1:42211-:8443"/>');
+    const pr = transform(PROVIDER_DOMAIN, { tcg: 'true', netdev: netdev(defaultLab().nodes.PR as TerraformNode) });
+    expect(pr).toContain('<qemu:arg value="user,id=spmsnet,restrict=on,hostfwd=tcp:127.0.0.1:42200-:22,hostfwd=tcp:127.0.0.1:42201-:8443,hostfwd=tcp:127.0.0.1:42202-:8883"/>');
     expect(out).toContain('<qemu:arg value="virtio-net-pci,netdev=spmsnet,bus=pci.0,addr=0x10"/>');
   });
 

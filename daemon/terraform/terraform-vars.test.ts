@@ -3,7 +3,9 @@
 // clear error for every lab terraform/ cannot describe.
 import { describe, expect, it } from 'vitest';
 import type { RoleImage } from '../images/role-image.ts';
+import { userModeEndpoints } from '../providers/libvirt/guest-network.ts';
 import { parseLibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
+import type { VmPorts } from '../providers/libvirt/vm-ports.ts';
 import { defaultTopology, type Topology } from '../state/topology.ts';
 import { TerraformExportError, terraformVars, uriHost, type TerraformExportInput } from './terraform-vars.ts';
 
@@ -67,7 +69,8 @@ describe('terraformVars', () => {
         { name: 'https', host_address: '127.0.0.1', host_port: 42201, guest_port: 8443 },
         { name: 'mqtt', host_address: '127.0.0.1', host_port: 42202, guest_port: 8883 },
       ],
-      guest_forwards: [],
+      restrict: true,
+      pr_from_guest: {},
     });
     expect(tfvars.nodes.PV3).toEqual({
       role: 'pv',
@@ -81,10 +84,9 @@ describe('terraformVars', () => {
         { name: 'ssh', host_address: '127.0.0.1', host_port: 42230, guest_port: 22 },
         { name: 'https', host_address: '127.0.0.1', host_port: 42231, guest_port: 8443 },
       ],
-      guest_forwards: [
-        { name: 'pr-https', guest_address: '10.0.2.100', guest_port: 8443, target_host: '127.0.0.1', target_port: 42201 },
-        { name: 'pr-mqtt', guest_address: '10.0.2.100', guest_port: 8883, target_host: '127.0.0.1', target_port: 42202 },
-      ],
+      // Unrestricted, to reach the PR's forwards at the host's loopback as the guest sees it.
+      restrict: false,
+      pr_from_guest: { url: 'https://10.0.2.2:42201', mqttUrl: 'mqtts://10.0.2.2:42202' },
     });
     // Images not built: placeholders, and the notes say so (and why the accelerator is TCG).
     expect(tfvars.images.pr).toEqual({
@@ -95,6 +97,30 @@ describe('terraformVars', () => {
     });
     expect(notes.join('\n')).toMatch(/pr and pv images not built yet.*spms images build/);
     expect(notes.join('\n')).toMatch(/accelerator "auto" exported as tcg/);
+  });
+
+  it('networks a one-host lab the way the libvirt provider networks its VMs', () => {
+    const { tfvars } = terraformVars(input());
+    const nodes = Object.entries(tfvars.nodes).map(([id, n]) => ({ id, role: n.role }));
+    // The provider's endpoints for the same host ports the export forwards.
+    const ports = new Map<string, VmPorts>(
+      Object.entries(tfvars.nodes).map(([id, n]) => {
+        const port = (name: string): number | undefined => n.host_forwards.find((f) => f.name === name)?.host_port;
+        const mqtt = port('mqtt');
+        return [id, { ssh: port('ssh') ?? 0, https: port('https') ?? 0, ...(mqtt === undefined ? {} : { mqtt }) }];
+      }),
+    );
+    const provider = userModeEndpoints(nodes, ports);
+    for (const [id, n] of Object.entries(tfvars.nodes)) {
+      const network = provider.nodes.get(id)?.network;
+      if (network?.mode !== 'user') throw new Error(`no user-mode network for ${id}`);
+      expect(n.restrict, id).toBe(network.restrict);
+      expect(
+        n.host_forwards.map((f) => ({ hostPort: f.host_port, guestPort: f.guest_port })),
+        id,
+      ).toEqual(network.forwards);
+      expect(n.pr_from_guest, id).toEqual(n.role === 'pv' ? provider.prForGuests : {});
+    }
   });
 
   it('spreads a lab over several hosts, naming them after their URIs', () => {
@@ -112,18 +138,21 @@ describe('terraformVars', () => {
     });
     // PVs on other hosts reach the PR's forwards through this host's name; the PR's listen everywhere.
     expect(tfvars.nodes.PR?.host_forwards.map((f) => `${f.name} ${f.host_address}`)).toEqual(['ssh 127.0.0.1', 'https 0.0.0.0', 'mqtt 0.0.0.0']);
-    expect(tfvars.nodes.PV1?.guest_forwards.map((g) => `${g.target_host}:${g.target_port}`)).toEqual(['ws1:42201', 'ws1:42202']);
-    expect(tfvars.nodes.PV3?.guest_forwards.map((g) => `${g.target_host}:${g.target_port}`)).toEqual(['127.0.0.1:42201', '127.0.0.1:42202']);
-    expect(notes.join('\n')).toMatch(/PVs on other hosts reach the PR through ws1/);
+    expect(tfvars.nodes.PV1?.pr_from_guest).toEqual({ url: 'https://ws1:42201', mqttUrl: 'mqtts://ws1:42202' });
+    expect(tfvars.nodes.PV3?.pr_from_guest).toEqual({ url: 'https://10.0.2.2:42201', mqttUrl: 'mqtts://10.0.2.2:42202' });
+    expect(notes.join('\n')).toMatch(/PVs on other hosts reach the PR at ws1: .* its certificate must name ws1/);
   });
 
   it('points PVs at the PR host named in its URI, and leaves out a default host no node uses', () => {
     const { tfvars } = terraformVars(input({ topology: spread(['qemu+ssh://lab2/system', 'qemu+ssh://lab2/system', 'qemu+ssh://lab2/system', 'qemu+ssh://lab2/system']) }));
     expect(tfvars.hosts).toEqual({ lab2: 'qemu+ssh://lab2/system' });
-    expect(tfvars.nodes.PV1?.guest_forwards[0]?.target_host).toBe('127.0.0.1');
+    expect(tfvars.nodes.PV1?.pr_from_guest.url).toBe('https://10.0.2.2:42201');
     const remotePr = terraformVars(input({ topology: spread(['qemu+ssh://lab2/system']) })).tfvars;
     expect(remotePr.hosts).toEqual({ local: 'qemu:///system', lab2: 'qemu+ssh://lab2/system' });
-    expect(remotePr.nodes.PV2?.guest_forwards.map((g) => g.target_host)).toEqual(['lab2', 'lab2']);
+    expect(remotePr.nodes.PV2?.pr_from_guest).toEqual({ url: 'https://lab2:42201', mqttUrl: 'mqtts://lab2:42202' });
+    // An IPv6 host goes into the URLs in brackets.
+    const v6 = terraformVars(input({ topology: spread(['qemu+ssh://[fd00::2]/system']) })).tfvars;
+    expect(v6.nodes.PV1?.pr_from_guest.url).toBe('https://[fd00::2]:42201');
   });
 
   it('keeps host names apart when two URIs name the same host', () => {
@@ -135,7 +164,9 @@ describe('terraformVars', () => {
     const { tfvars } = terraformVars(input({ settings: parseLibvirtSettings({ network: { mode: 'nat', name: 'labnet', subnet: '192.168.77.0/24' } }) }));
     expect(tfvars.network).toEqual({ mode: 'nat', name: 'labnet-tf', subnet: '192.168.77.0/24' });
     expect(Object.values(tfvars.nodes).map((n) => n.address)).toEqual(['192.168.77.10', '192.168.77.11', '192.168.77.12', '192.168.77.13']);
-    expect(Object.values(tfvars.nodes).every((n) => n.host_forwards.length === 0 && n.guest_forwards.length === 0)).toBe(true);
+    expect(Object.values(tfvars.nodes).every((n) => n.host_forwards.length === 0 && !n.restrict)).toBe(true);
+    // PVs reach the PR directly, at its address and guest ports.
+    expect(tfvars.nodes.PV2?.pr_from_guest).toEqual({ url: 'https://192.168.77.10:8443', mqttUrl: 'mqtts://192.168.77.10:8883' });
     const notes = terraformVars(input({ topology: spread([undefined, 'qemu+ssh://lab2/system']), settings: parseLibvirtSettings({ network: { mode: 'nat' } }) })).notes;
     expect(notes.join('\n')).toMatch(/NAT mode on several hosts/);
   });

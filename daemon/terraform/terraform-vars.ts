@@ -1,28 +1,25 @@
 // The lab as Terraform input: the topology, the libvirt settings and the role
 // images turned into the object `terraform/` takes as terraform.tfvars.json.
 // Pure: every choice the HCL would otherwise have to make (host names,
-// forwarded ports, NAT addresses, VM sizes) is made here, so the HCL only
-// maps data onto resources and the export can be checked without Terraform.
+// forwarded ports, NAT addresses, VM sizes, where each PV finds the PR) is
+// made here, so the HCL only maps data onto resources and the export can be
+// checked without Terraform. The guests' networking is the daemon's libvirt
+// provider's (providers/libvirt/guest-network.ts), which was tried on real VMs.
 import { isAbsolute, join } from 'node:path';
 import type { ImageRole, RoleImage } from '../images/role-image.ts';
+import { GUEST_PORTS, USER_MODE_HOST_ALIAS, type LabEndpoints } from '../providers/libvirt/guest-network.ts';
 import type { LibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
 import type { Topology, VmSpec } from '../state/topology.ts';
 
 /** Hosts terraform/main.tf has provider slots for (one provider alias and one module each). */
 export const MAX_HOSTS = 4;
 
-/** Ports the services listen on inside a VM (the libvirt provider's guest contract). */
-export const GUEST_PORTS = { ssh: 22, https: 8443, mqtt: 8883 } as const;
-
-/**
- * User-mode networking: where a PV reaches the PR from inside its VM. QEMU's
- * guestfwd relays connections to this address (in the user network
- * 10.0.2.0/24) to the PR's forwarded ports on the PR's host.
- */
-export const PR_GUEST_ADDRESS = '10.0.2.100';
-
 /** User-mode networking: node n of the topology (PR first) forwards host ports FORWARD_PORT_BASE + 10n + 0 (ssh), 1 (https), 2 (mqtt). */
 export const FORWARD_PORT_BASE = 42200;
+const FORWARD_OFFSET = { ssh: 0, https: 1, mqtt: 2 } as const satisfies Record<keyof typeof GUEST_PORTS, number>;
+
+/** NAT mode: node n of the topology (PR first) takes the subnet's address number NAT_FIRST_ADDRESS + n. */
+const NAT_FIRST_ADDRESS = 10;
 
 /** Kernel command line of a role image not built yet: direct kernel boot of an ext4 root without partition table. */
 const EXPECTED_CMDLINE = 'root=/dev/vda rw console=ttyS0';
@@ -41,14 +38,6 @@ export interface TerraformHostForward {
   guest_port: number;
 }
 
-export interface TerraformGuestForward {
-  name: string;
-  guest_address: string;
-  guest_port: number;
-  target_host: string;
-  target_port: number;
-}
-
 export interface TerraformNode {
   role: ImageRole;
   /** A key of `hosts`. */
@@ -61,7 +50,15 @@ export interface TerraformNode {
   /** The ports its services listen on inside the VM, by name. */
   guest_ports: Partial<Record<keyof typeof GUEST_PORTS, number>>;
   host_forwards: TerraformHostForward[];
-  guest_forwards: TerraformGuestForward[];
+  /**
+   * User mode: QEMU's restrict=on, which keeps the guest from reaching
+   * anything but its forwards. The PR keeps it; a PV must open connections
+   * to the PR and runs unrestricted, as the daemon's libvirt provider does.
+   * False in NAT mode, where it is not used.
+   */
+  restrict: boolean;
+  /** PVs: the PR as the VM reaches it, the `pr` of the PV's configuration; {} for the PR. */
+  pr_from_guest: LabEndpoints['prForGuests'] | Record<string, never>;
 }
 
 /** terraform.tfvars.json: one property per variable of terraform/variables.tf. */
@@ -112,6 +109,11 @@ const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25
 export function uriHost(uri: string): string {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]*\]|[^/:?]*)/i.exec(uri);
   return m?.[1] ?? '';
+}
+
+/** A host name or address as the host part of a URL (an IPv6 address in brackets). */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Terraform-friendly names for the lab's hosts, default host first, then in topology order. */
@@ -210,48 +212,45 @@ export function terraformVars(input: TerraformExportInput): TerraformExport {
   // In user mode a PV on another host reaches the PR's forwards over that host's network.
   const prReachedRemotely = mode === 'user' && nodes.some((n) => n.role === 'pv' && hostOf(n.vm) !== prHost);
   const prTarget = uriHost(prUri).replace(/^\[|\]$/g, '') || input.localHost;
-  if (prReachedRemotely) notes.push(`PVs on other hosts reach the PR through ${prTarget}: its https and mqtt forwards listen on every interface of that host`);
+  if (prReachedRemotely) {
+    notes.push(`PVs on other hosts reach the PR at ${prTarget}: its https and mqtt forwards listen on every interface of that host, and its certificate must name ${prTarget}`);
+  }
   if (mode === 'nat' && multiHost)
     notes.push('NAT mode on several hosts: each host gets its own NAT network, so nodes on different hosts reach each other only if you route between the hosts\u2019 networks');
 
+  const natAddress = (i: number): string => subnetAddress(settings.network.subnet, NAT_FIRST_ADDRESS + i);
+  const forwardPort = (i: number, name: keyof typeof GUEST_PORTS): number => FORWARD_PORT_BASE + 10 * i + FORWARD_OFFSET[name];
+  // User mode: a PV on the PR's host reaches its forwards at the host's loopback
+  // as the guest sees it (10.0.2.2); one on another host, at that host's name.
+  // NAT mode: the PR's own address and ports. The PR is node 0.
+  const prFromGuest = (host: string): LabEndpoints['prForGuests'] => {
+    const [at, https, mqtt] =
+      mode === 'nat' ? [natAddress(0), GUEST_PORTS.https, GUEST_PORTS.mqtt] : [host === prHost ? USER_MODE_HOST_ALIAS : urlHost(prTarget), forwardPort(0, 'https'), forwardPort(0, 'mqtt')];
+    return { url: `https://${at}:${https}`, mqttUrl: `mqtts://${at}:${mqtt}` };
+  };
   const out: Record<string, TerraformNode> = {};
   nodes.forEach((n, i) => {
     const host = hostOf(n.vm);
-    const base = FORWARD_PORT_BASE + 10 * i;
-    const forward = (name: keyof typeof GUEST_PORTS, offset: number, hostAddress: string): TerraformHostForward => ({
+    const forward = (name: keyof typeof GUEST_PORTS, hostAddress: string): TerraformHostForward => ({
       name,
       host_address: hostAddress,
-      host_port: base + offset,
+      host_port: forwardPort(i, name),
       guest_port: GUEST_PORTS[name],
     });
     const prBind = prReachedRemotely ? '0.0.0.0' : '127.0.0.1';
     const hostForwards =
-      mode !== 'user'
-        ? []
-        : n.role === 'pr'
-          ? [forward('ssh', 0, '127.0.0.1'), forward('https', 1, prBind), forward('mqtt', 2, prBind)]
-          : [forward('ssh', 0, '127.0.0.1'), forward('https', 1, '127.0.0.1')];
-    const target = host === prHost ? '127.0.0.1' : prTarget;
-    const guestForwards: TerraformGuestForward[] =
-      mode === 'user' && n.role === 'pv'
-        ? (['https', 'mqtt'] as const).map((name, k) => ({
-            name: `pr-${name}`,
-            guest_address: PR_GUEST_ADDRESS,
-            guest_port: GUEST_PORTS[name],
-            target_host: target,
-            target_port: FORWARD_PORT_BASE + 1 + k,
-          })) // the PR is node 0
-        : [];
+      mode !== 'user' ? [] : n.role === 'pr' ? [forward('ssh', '127.0.0.1'), forward('https', prBind), forward('mqtt', prBind)] : [forward('ssh', '127.0.0.1'), forward('https', '127.0.0.1')];
     out[n.id] = {
       role: n.role,
       host,
       vcpus: n.vm?.vcpus ?? settings.defaults.vcpus,
       memory_mib: n.vm?.memoryMiB ?? settings.defaults.memoryMiB,
       disk_gib: n.vm?.diskGiB ?? settings.defaults.diskGiB,
-      address: mode === 'nat' ? subnetAddress(settings.network.subnet, 10 + i) : '',
+      address: mode === 'nat' ? natAddress(i) : '',
       guest_ports: n.role === 'pr' ? { ...GUEST_PORTS } : { ssh: GUEST_PORTS.ssh, https: GUEST_PORTS.https },
       host_forwards: hostForwards,
-      guest_forwards: guestForwards,
+      restrict: mode === 'user' && n.role === 'pr',
+      pr_from_guest: n.role === 'pv' ? prFromGuest(host) : {},
     };
   });
 

@@ -104,14 +104,16 @@ resource "libvirt_domain" "node" {
 
   # What the provider's schema cannot say: TCG's translation cache size, and
   # QEMU's user-mode network with its forwards (libvirt 9.0 rejects the
-  # passt backend, so the NIC goes through qemu:commandline).
+  # passt backend, so the NIC goes through qemu:commandline). A PV runs with
+  # restrict=off and connects to the PR's forwards itself: guestfwd to a
+  # command is denied by libvirt's QEMU sandbox, and guestfwd to a chardev
+  # carries a single connection.
   xml {
     xslt = templatefile("${path.module}/domain.xsl.tftpl", {
       tcg = var.accelerator == "tcg" ? "true" : "false"
       netdev = var.network.mode != "user" ? "" : join(",", concat(
-        ["user", "id=spmsnet", "restrict=on"],
+        ["user", "id=spmsnet", "restrict=${each.value.restrict ? "on" : "off"}"],
         [for f in each.value.host_forwards : "hostfwd=tcp:${f.host_address}:${f.host_port}-:${f.guest_port}"],
-        [for g in each.value.guest_forwards : "guestfwd=tcp:${g.guest_address}:${g.guest_port}-tcp:${g.target_host}:${g.target_port}"],
       ))
     })
   }

@@ -58,13 +58,8 @@ variable "nodes" {
     address       = string
     guest_ports   = map(number)
     host_forwards = list(object({ name = string, host_address = string, host_port = number, guest_port = number }))
-    guest_forwards = list(object({
-      name          = string
-      guest_address = string
-      guest_port    = number
-      target_host   = string
-      target_port   = number
-    }))
+    restrict      = bool
+    pr_from_guest = map(string)
   }))
   description = "The nodes that run on this host."
 }

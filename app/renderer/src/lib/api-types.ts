@@ -270,3 +270,13 @@ export interface ProviderInfo {
   /** What this host lacks to run VMs, if anything (then libvirt cannot be chosen). */
   libvirtMissing: string[];
 }
+
+/** A built VM image (GET /api/images). */
+export interface VmImage {
+  kind: 'base' | 'pr' | 'pv';
+  id: string;
+  disk: string;
+  builtMs: number;
+  buildDurationMs: number;
+  sizeBytes: number;
+}

@@ -17,6 +17,7 @@ import type {
   Task,
   Topology,
   SkippedVerifier,
+  VmImage,
 } from './api-types.ts';
 
 export class ApiError extends Error {
@@ -96,6 +97,8 @@ export const api = {
   putTopology: (topology: Topology) => call<{ topology: Topology; unavailable: SkippedVerifier[] }>('PUT', '/api/lab/topology', { topology }),
   provider: () => call<ProviderInfo>('GET', '/api/lab/provider'),
   putProvider: (kind: ProviderInfo['kind'], libvirt?: LibvirtSettings) => call<ProviderInfo>('PUT', '/api/lab/provider', libvirt === undefined ? { kind } : { kind, settings: libvirt }),
+  images: () => call<{ dir: string; images: VmImage[] }>('GET', '/api/images'),
+  buildImages: (role: 'pr' | 'pv' | 'all' = 'all') => call<{ task: Task }>('POST', '/api/images/build', { role }),
   deploy: () => call<{ task: Task }>('POST', '/api/lab/deploy'),
   teardown: () => call<{ task: Task }>('POST', '/api/lab/teardown'),
   logs: (node: string, tail = 200) => call<{ node: string; lines: string[] }>('GET', `/api/nodes/${enc(node)}/logs?tail=${tail}`),

@@ -20,12 +20,16 @@ afterEach(() => {
 
 async function render(info: ProviderInfo, locked: string | null = null): Promise<{ root: HTMLElement; puts: unknown[] }> {
   const puts: unknown[] = [];
-  fakeDaemon({ '/api/lab/provider': () => info });
+  fakeDaemon({ '/api/lab/provider': () => info, '/api/images': () => ({ dir: '/lab/images', images: [] }) });
   // PUT answers with what was asked for, as the daemon does after validating it.
   const get = globalThis.fetch;
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: string, init?: RequestInit) => {
+      if (init?.method === 'POST' && String(input).endsWith('/api/images/build')) {
+        puts.push({ build: JSON.parse(String(init.body)) as unknown });
+        return new Response(JSON.stringify({ task: { id: 't1', kind: 'image-build' } }), { status: 202, headers: { 'content-type': 'application/json' } });
+      }
       if (init?.method === 'PUT') {
         const body = JSON.parse(String(init.body)) as { kind: ProviderInfo['kind']; settings?: ProviderInfo['libvirt'] };
         puts.push(body);
@@ -75,6 +79,14 @@ describe('ProviderEditor', () => {
     expect(puts).toEqual([{ kind: 'libvirt', settings: { ...INFO.libvirt, network: { ...INFO.libvirt.network, mode: 'nat' }, defaults: { ...INFO.libvirt.defaults, memoryMiB: 640 } } }]);
     expect(root.querySelector('[data-testid="provider-editor"]')?.getAttribute('data-kind')).toBe('libvirt');
     expect(root.textContent).toContain('the next deploy boots the nodes as VMs');
+    await settle();
+    flushSync();
+    expect(root.querySelector('[data-testid="vm-images"]')?.textContent).toContain('None built yet');
+    button(root, 'Build images').click();
+    await settle();
+    flushSync();
+    expect(puts.at(-1)).toEqual({ build: { role: 'all' } });
+    expect(root.textContent).toContain('Building the images');
   });
 
   it('cannot pick VMs on a host that lacks their tools, and says what is missing', async () => {
