@@ -39,7 +39,7 @@ describe('the provider', () => {
   it('is local by default, with the libvirt defaults and the accelerator this host would use', async () => {
     const info = await client.get<ProviderInfo>('/api/lab/provider');
     expect(info.kind).toBe('local');
-    expect(info.libvirt).toMatchObject({ uri: 'qemu:///system', network: { mode: 'user' }, accelerator: 'auto', defaults: { vcpus: 2, memoryMiB: 768, diskGiB: 4 } });
+    expect(info.libvirt).toMatchObject({ uri: 'qemu:///system', network: { mode: 'user' }, accelerator: 'auto', defaults: { vcpus: 1, memoryMiB: 768, diskGiB: 4 } });
     expect(['kvm', 'tcg']).toContain(info.accelerator.accelerator);
     expect(info.accelerator.reason.length).toBeGreaterThan(10);
     expect(info.libvirtMissing).toEqual(missingVmTools());

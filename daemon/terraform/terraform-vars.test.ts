@@ -59,7 +59,7 @@ describe('terraformVars', () => {
     expect(tfvars.nodes.PR).toEqual({
       role: 'pr',
       host: 'local',
-      vcpus: 2,
+      vcpus: 1,
       memory_mib: 768,
       disk_gib: 4,
       address: '',
@@ -75,7 +75,7 @@ describe('terraformVars', () => {
     expect(tfvars.nodes.PV3).toEqual({
       role: 'pv',
       host: 'local',
-      vcpus: 2,
+      vcpus: 1,
       memory_mib: 768,
       disk_gib: 4,
       address: '',

@@ -115,8 +115,8 @@ describe('plan', () => {
     const plan = await p.plan(topology);
     expect(plan.provider).toBe('libvirt');
     expect(plan.vms).toEqual([
-      { id: 'PR', role: 'pr', host: URI, domain: `spms-${p.labId}-PR`, vcpus: 2, memoryMiB: 768, diskGiB: 4 },
-      { id: 'PV1', role: 'pv', host: URI, domain: `spms-${p.labId}-PV1`, vcpus: 2, memoryMiB: 512, diskGiB: 4 },
+      { id: 'PR', role: 'pr', host: URI, domain: `spms-${p.labId}-PR`, vcpus: 1, memoryMiB: 768, diskGiB: 4 },
+      { id: 'PV1', role: 'pv', host: URI, domain: `spms-${p.labId}-PV1`, vcpus: 1, memoryMiB: 512, diskGiB: 4 },
     ]);
     expect(plan.accelerator.accelerator).toBe('tcg');
     expect(plan.accelerator.reason).toMatch(/TCG because/);
@@ -128,7 +128,7 @@ describe('plan', () => {
   it('warns of overcommit', async () => {
     const big: Topology = { ...topology, pr: { id: 'PR', vm: { vcpus: 64, memoryMiB: 262_144 } } };
     const plan = await provider(join(dir, 'plan-big')).plan(big);
-    expect(plan.warnings.some((w) => /^CPU overcommit: 66 vCPUs on \d+ host cores/.test(w))).toBe(true);
+    expect(plan.warnings.some((w) => /^CPU overcommit: 65 vCPUs on \d+ host cores/.test(w))).toBe(true);
     expect(plan.warnings.some((w) => /^memory overcommit: the 2 VMs may use 262\d{3} MiB/.test(w))).toBe(true);
   });
 

@@ -33,12 +33,12 @@ export const libvirtSettingsSchema = z
     /** VM size for nodes whose topology entry does not set it. */
     defaults: z
       .object({
-        vcpus: z.number().int().min(1).max(64).default(2),
+        vcpus: z.number().int().min(1).max(64).default(1),
         memoryMiB: z.number().int().min(256).max(262_144).default(768),
         diskGiB: z.number().int().min(2).max(2048).default(4),
       })
       .strict()
-      .default({ vcpus: 2, memoryMiB: 768, diskGiB: 4 }),
+      .default({ vcpus: 1, memoryMiB: 768, diskGiB: 4 }),
     /** libvirt storage pool the lab's volumes go into (created under the lab directory when missing). */
     pool: z
       .string()

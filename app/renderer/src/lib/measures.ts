@@ -421,7 +421,9 @@ function vmModel(json: unknown): MeasureModel {
     ...machineFacts(o?.machine),
   ];
   const reason = str(o, 'deploy', 'accelerator', 'reason');
-  return { kind: 'vm', title: 'Lab on VMs: images, deploy, memory', facts, lines: [], bars, tables: [], targets, notes: reason === undefined ? [] : [`accelerator: ${reason}`] };
+  const notes = reason === undefined ? [] : [`accelerator: ${reason}`];
+  for (const [k, v] of Object.entries(obj(o?.method) ?? {})) if (typeof v === 'string') notes.push(`${k}: ${v}`);
+  return { kind: 'vm', title: 'Lab on VMs: images, deploy, memory', facts, lines: [], bars, tables: [], targets, notes };
 }
 
 export function measureModel(file: string, json: unknown): MeasureModel {
