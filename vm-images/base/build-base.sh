@@ -30,7 +30,9 @@ include=$(grep -v -e '^#' -e '^[[:space:]]*$' "$here/packages.txt" | paste -sd, 
 guest_files=$(cd "$here/rootfs" && ls -A | paste -sd' ' -)
 
 # The hooks: guest files and the runtime in; networkd and the SSH key unit
-# on; no host keys and an empty machine-id (each VM makes its own at its
+# on; the units of masked-units.txt masked; the initrd made again with only
+# the drivers a VM needs (rootfs/etc/initramfs-tools); no host keys and an
+# empty machine-id (each VM makes its own at its
 # first boot, which systemd then does not treat as a "first boot" running
 # `systemctl preset-all` over the image); no apt caches; kernel and initrd
 # out; finally the file system.
@@ -47,7 +49,8 @@ mmdebstrap \
   --customize-hook="tar -C '$here/rootfs' --owner=0 --group=0 -c $guest_files | tar -C \"\$1\" -x --no-same-owner" \
   --customize-hook="install -D -m 0755 '$node_bin' \"\$1/opt/spms/bin/node\"" \
   --customize-hook='chroot "$1" systemctl enable systemd-networkd.service spms-ssh-key.service' \
-  --customize-hook='chroot "$1" systemctl mask e2scrub_reap.service' \
+  --customize-hook="chroot \"\$1\" systemctl mask $(grep -v -e '^#' -e '^[[:space:]]*$' "$here/masked-units.txt" | paste -sd' ' -)" \
+  --customize-hook='chroot "$1" update-initramfs -u -k all >/dev/null' \
   --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
   --customize-hook=': > "$1/etc/machine-id"' \
   --customize-hook="cp '$here/rootfs/etc/resolv.conf' \"\$1/etc/resolv.conf\"" \
