@@ -53,6 +53,23 @@ describe('plugin archives', () => {
     }
   });
 
+
+  it('reads archives made by git archive (a pax global header first), tar and tar.gz', async () => {
+    const { dir } = plugin(good);
+    const git = (...args: string[]): Buffer => execFileSync('git', ['-C', dir, '-c', 'user.name=dev', '-c', 'user.email=dev@example.org', ...args]);
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'plugin');
+    const expected = ['fec.plugin', 'include/api.h', 'parse.c', 'parse.o'];
+    for (const args of [['--prefix=org.example.fec/'], ['--prefix=org.example.fec/', '--format=tar.gz']]) {
+      const bytes = new Uint8Array(git('archive', ...args, 'HEAD'));
+      // The first header is git's pax global header carrying the commit id.
+      if (!args.includes('--format=tar.gz')) expect(String.fromCharCode(bytes[156]!)).toBe('g');
+      const tree = await readPluginArchive(bytes);
+      expect(tree.name).toBe('org.example.fec');
+      expect(tree.files.map((f) => f.path)).toEqual(expected);
+    }
+  });
   it('packs deterministically and reads its own archives back', async () => {
     const { dir } = plugin(good);
     const tree = await readPluginDirectory(dir);

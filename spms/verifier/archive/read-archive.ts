@@ -1,7 +1,9 @@
 // Reads a submitted plugin archive (tar, tar.gz or tar.bz2, told apart by
 // their magic bytes) within the DESIGN §3.2 limits. Decompression stops as
-// soon as the unpacked limit is crossed, so a compression bomb costs little.
-import { gunzipSync } from 'node:zlib';
+// soon as the unpacked limit is crossed, so a compression bomb costs little;
+// gzip inflates on the thread pool, so a node's event loop keeps serving.
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback } from 'node:zlib';
 import { Readable } from 'node:stream';
 import bzip from 'seek-bzip';
 import { extract, type Header } from 'tar-stream';
@@ -19,9 +21,11 @@ function sniff(bytes: Uint8Array): Format {
   throw new ArchiveError('not-an-archive', 'not a tar, tar.gz or tar.bz2 archive');
 }
 
-function gunzip(bytes: Uint8Array, limit: number): Uint8Array {
+const inflate = promisify(gunzipCallback);
+
+async function gunzip(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
   try {
-    return gunzipSync(bytes, { maxOutputLength: limit + 1 });
+    return await inflate(bytes, { maxOutputLength: limit + 1 });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') throw new ArchiveError('unpacked-too-large', `the archive unpacks to more than ${limit} bytes`);
@@ -117,7 +121,7 @@ async function untar(bytes: Uint8Array, limits: ArchiveLimits): Promise<{ files:
 export async function readPluginArchive(bytes: Uint8Array, limits: ArchiveLimits = DEFAULT_LIMITS): Promise<PluginTree> {
   if (bytes.length > limits.packedBytes) throw new ArchiveError('packed-too-large', `the archive is ${bytes.length} bytes; at most ${limits.packedBytes} are accepted`);
   const format = sniff(bytes);
-  const tar = format === 'gzip' ? gunzip(bytes, limits.unpackedBytes) : format === 'bzip2' ? bunzip(bytes, limits.unpackedBytes) : bytes;
+  const tar = format === 'gzip' ? await gunzip(bytes, limits.unpackedBytes) : format === 'bzip2' ? bunzip(bytes, limits.unpackedBytes) : bytes;
   if (format !== 'tar' && (tar.length < 512 || String.fromCharCode(...tar.subarray(257, 262)) !== 'ustar')) {
     throw new ArchiveError('not-an-archive', `the ${format} stream does not hold a tar archive`);
   }
