@@ -50,7 +50,7 @@ describe('labTerraformExport', () => {
     });
     expect(tfvars.hosts).toEqual({ lab2: 'qemu+ssh://lab2/system' });
     expect(tfvars.accelerator).toBe('kvm');
-    expect(tfvars.nodes.PR?.address).toBe('10.30.0.10');
+    expect(tfvars.nodes.PR?.address).toBe('10.30.0.2');
     expect(notes).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // clear error for every lab terraform/ cannot describe.
 import { describe, expect, it } from 'vitest';
 import type { RoleImage } from '../images/role-image.ts';
-import { userModeEndpoints } from '../providers/libvirt/guest-network.ts';
+import { natEndpoints, userModeEndpoints } from '../providers/libvirt/guest-network.ts';
 import { parseLibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
 import type { VmPorts } from '../providers/libvirt/vm-ports.ts';
 import { defaultTopology, type Topology } from '../state/topology.ts';
@@ -161,12 +161,18 @@ describe('terraformVars', () => {
   });
 
   it('gives each node its address in the NAT subnet and no forwards', () => {
-    const { tfvars } = terraformVars(input({ settings: parseLibvirtSettings({ network: { mode: 'nat', name: 'labnet', subnet: '192.168.77.0/24' } }) }));
+    const settings = parseLibvirtSettings({ network: { mode: 'nat', name: 'labnet', subnet: '192.168.77.0/24' } });
+    const { tfvars } = terraformVars(input({ settings }));
     expect(tfvars.network).toEqual({ mode: 'nat', name: 'labnet-tf', subnet: '192.168.77.0/24' });
-    expect(Object.values(tfvars.nodes).map((n) => n.address)).toEqual(['192.168.77.10', '192.168.77.11', '192.168.77.12', '192.168.77.13']);
+    expect(Object.values(tfvars.nodes).map((n) => n.address)).toEqual(['192.168.77.2', '192.168.77.3', '192.168.77.4', '192.168.77.5']);
     expect(Object.values(tfvars.nodes).every((n) => n.host_forwards.length === 0 && !n.restrict)).toBe(true);
     // PVs reach the PR directly, at its address and guest ports.
-    expect(tfvars.nodes.PV2?.pr_from_guest).toEqual({ url: 'https://192.168.77.10:8443', mqttUrl: 'mqtts://192.168.77.10:8883' });
+    expect(tfvars.nodes.PV2?.pr_from_guest).toEqual({ url: 'https://192.168.77.2:8443', mqttUrl: 'mqtts://192.168.77.2:8883' });
+    // The addresses are the ones the daemon's libvirt provider gives the same lab (and puts in the certificates).
+    const t = defaultTopology();
+    const provider = natEndpoints([{ id: t.pr.id, role: 'pr' }, ...t.pvs.map((pv) => ({ id: pv.id, role: 'pv' as const }))], settings.network, 'any-lab');
+    for (const [id, ends] of provider.nodes) expect(tfvars.nodes[id]?.address).toBe(ends.ssh.host);
+    expect(tfvars.nodes.PV1?.pr_from_guest).toEqual(provider.prForGuests);
     const notes = terraformVars(input({ topology: spread([undefined, 'qemu+ssh://lab2/system']), settings: parseLibvirtSettings({ network: { mode: 'nat' } }) })).notes;
     expect(notes.join('\n')).toMatch(/NAT mode on several hosts/);
   });
@@ -201,7 +207,16 @@ describe('terraformVars', () => {
     const tooMany = errorOf(() => terraformVars(input({ topology: t })));
     expect(tooMany.code).toBe('too-many-hosts');
     expect(tooMany.message).toMatch(/5 hosts; terraform\/ has slots for 4/);
-    expect(errorOf(() => terraformVars(input({ settings: parseLibvirtSettings({ network: { mode: 'nat', subnet: '10.9.0.0/29' } }) }))).code).toBe('subnet-too-small');
+    // A /29 holds the gateway and five nodes.
+    const six = defaultTopology();
+    six.pvs.push({ ...structuredClone(six.pvs[0]!), id: 'PV4' });
+    const nat29 = parseLibvirtSettings({ network: { mode: 'nat', subnet: '10.9.0.0/29' } });
+    expect(terraformVars(input({ topology: six, settings: nat29 })).tfvars.nodes.PV4?.address).toBe('10.9.0.6');
+    six.pvs.push({ ...structuredClone(six.pvs[0]!), id: 'PV5' });
+    const tooSmall = errorOf(() => terraformVars(input({ topology: six, settings: nat29 })));
+    expect(tooSmall.code).toBe('subnet-too-small');
+    expect(tooSmall.message).toMatch(/10\.9\.0\.0\/29 has room for 5 VMs, the lab needs 6/);
+    expect(errorOf(() => terraformVars(input({ settings: parseLibvirtSettings({ network: { mode: 'nat', subnet: '10.9.0.8/28' } }) }))).code).toBe('subnet-invalid');
     expect(errorOf(() => terraformVars(input({ images: { pr: image('pr', 'images/pr') } }))).code).toBe('image-path-relative');
   });
 

@@ -4,10 +4,12 @@
 // forwarded ports, NAT addresses, VM sizes, where each PV finds the PR) is
 // made here, so the HCL only maps data onto resources and the export can be
 // checked without Terraform. The guests' networking is the daemon's libvirt
-// provider's (providers/libvirt/guest-network.ts), which was tried on real VMs.
+// provider's (providers/libvirt/guest-network.ts), which was tried on real VMs:
+// in NAT mode the nodes take the very addresses the provider gives them.
 import { isAbsolute, join } from 'node:path';
 import type { ImageRole, RoleImage } from '../images/role-image.ts';
-import { GUEST_PORTS, USER_MODE_HOST_ALIAS, type LabEndpoints } from '../providers/libvirt/guest-network.ts';
+import { GUEST_PORTS, natEndpoints, USER_MODE_HOST_ALIAS, type LabEndpoints } from '../providers/libvirt/guest-network.ts';
+import { SubnetError } from '../providers/libvirt/network-xml.ts';
 import type { LibvirtSettings } from '../providers/libvirt/libvirt-settings.ts';
 import type { Topology, VmSpec } from '../state/topology.ts';
 
@@ -17,9 +19,6 @@ export const MAX_HOSTS = 4;
 /** User-mode networking: node n of the topology (PR first) forwards host ports FORWARD_PORT_BASE + 10n + 0 (ssh), 1 (https), 2 (mqtt). */
 export const FORWARD_PORT_BASE = 42200;
 const FORWARD_OFFSET = { ssh: 0, https: 1, mqtt: 2 } as const satisfies Record<keyof typeof GUEST_PORTS, number>;
-
-/** NAT mode: node n of the topology (PR first) takes the subnet's address number NAT_FIRST_ADDRESS + n. */
-const NAT_FIRST_ADDRESS = 10;
 
 /** Kernel command line of a role image not built yet: direct kernel boot of an ext4 root without partition table. */
 const EXPECTED_CMDLINE = 'root=/dev/vda rw console=ttyS0';
@@ -95,7 +94,7 @@ export interface TerraformExportInput {
 
 export class TerraformExportError extends Error {
   constructor(
-    readonly code: 'too-many-hosts' | 'subnet-too-small' | 'image-path-relative' | 'ssh-key-invalid',
+    readonly code: 'too-many-hosts' | 'subnet-too-small' | 'subnet-invalid' | 'image-path-relative' | 'ssh-key-invalid',
     message: string,
   ) {
     super(message);
@@ -138,15 +137,21 @@ function nameHosts(uris: string[]): Map<string, string> {
   return names;
 }
 
-/** The n-th usable address of an IPv4 subnet (n = 1 is the gateway libvirt takes). */
-function subnetAddress(subnet: string, n: number): string {
-  const [ip = '', prefix = '24'] = subnet.split('/');
-  const base = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - Number(prefix));
-  const network = base - (base % size);
-  if (n >= size - 1) throw new TerraformExportError('subnet-too-small', `the subnet ${subnet} has no room for node address #${n}: choose a larger subnet`);
-  const a = network + n;
-  return [24, 16, 8, 0].map((s) => Math.floor(a / 2 ** s) % 256).join('.');
+/**
+ * NAT mode: each node's address, as the daemon's libvirt provider gives it
+ * (the gateway at .1, the nodes from .2 in topology order, PR first).
+ */
+function natAddresses(nodes: { id: string; role: ImageRole }[], network: LibvirtSettings['network']): Map<string, string> {
+  let lab: LabEndpoints;
+  try {
+    // The lab id only names the provider's MAC addresses, which Terraform chooses itself.
+    lab = natEndpoints(nodes, network, 'terraform');
+  } catch (e) {
+    if (e instanceof SubnetError)
+      throw new TerraformExportError(e.reason === 'too-small' ? 'subnet-too-small' : 'subnet-invalid', e.reason === 'too-small' ? `${e.message}: choose a larger subnet` : e.message);
+    throw e;
+  }
+  return new Map([...lab.nodes].map(([id, ends]) => [id, ends.ssh.host]));
 }
 
 function image(role: ImageRole, built: RoleImage | undefined, labDir: string): TerraformImage {
@@ -218,14 +223,17 @@ export function terraformVars(input: TerraformExportInput): TerraformExport {
   if (mode === 'nat' && multiHost)
     notes.push('NAT mode on several hosts: each host gets its own NAT network, so nodes on different hosts reach each other only if you route between the hosts\u2019 networks');
 
-  const natAddress = (i: number): string => subnetAddress(settings.network.subnet, NAT_FIRST_ADDRESS + i);
+  const addresses = mode === 'nat' ? natAddresses(nodes, settings.network) : new Map<string, string>();
+  const natAddress = (id: string): string => addresses.get(id) ?? '';
   const forwardPort = (i: number, name: keyof typeof GUEST_PORTS): number => FORWARD_PORT_BASE + 10 * i + FORWARD_OFFSET[name];
   // User mode: a PV on the PR's host reaches its forwards at the host's loopback
   // as the guest sees it (10.0.2.2); one on another host, at that host's name.
   // NAT mode: the PR's own address and ports. The PR is node 0.
   const prFromGuest = (host: string): LabEndpoints['prForGuests'] => {
     const [at, https, mqtt] =
-      mode === 'nat' ? [natAddress(0), GUEST_PORTS.https, GUEST_PORTS.mqtt] : [host === prHost ? USER_MODE_HOST_ALIAS : urlHost(prTarget), forwardPort(0, 'https'), forwardPort(0, 'mqtt')];
+      mode === 'nat'
+        ? [natAddress(topology.pr.id), GUEST_PORTS.https, GUEST_PORTS.mqtt]
+        : [host === prHost ? USER_MODE_HOST_ALIAS : urlHost(prTarget), forwardPort(0, 'https'), forwardPort(0, 'mqtt')];
     return { url: `https://${at}:${https}`, mqttUrl: `mqtts://${at}:${mqtt}` };
   };
   const out: Record<string, TerraformNode> = {};
@@ -246,7 +254,7 @@ export function terraformVars(input: TerraformExportInput): TerraformExport {
       vcpus: n.vm?.vcpus ?? settings.defaults.vcpus,
       memory_mib: n.vm?.memoryMiB ?? settings.defaults.memoryMiB,
       disk_gib: n.vm?.diskGiB ?? settings.defaults.diskGiB,
-      address: mode === 'nat' ? natAddress(i) : '',
+      address: natAddress(n.id),
       guest_ports: n.role === 'pr' ? { ...GUEST_PORTS } : { ssh: GUEST_PORTS.ssh, https: GUEST_PORTS.https },
       host_forwards: hostForwards,
       restrict: mode === 'user' && n.role === 'pr',

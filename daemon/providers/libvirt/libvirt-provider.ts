@@ -270,7 +270,10 @@ export class LibvirtProvider implements Provider {
           backingDisk: image.disk,
           serialLog: node.opts.serialLog,
           network: ends.network,
-          ...(isLocalUri(vm.host) && /\/system$/.test(vm.host) && process.getuid !== undefined && process.getgid !== undefined ? { runAs: { uid: process.getuid(), gid: process.getgid() } } : {}),
+          // A query (qemu:///system?socket=…) still names the system instance.
+          ...(isLocalUri(vm.host) && /^[^?]*\/system(\?|$)/.test(vm.host) && process.getuid !== undefined && process.getgid !== undefined
+            ? { runAs: { uid: process.getuid(), gid: process.getgid() } }
+            : {}),
         });
         await (await this.connection(vm.host)).defineAndStart(xml);
         node.booted();

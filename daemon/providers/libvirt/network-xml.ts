@@ -6,7 +6,11 @@ import { xmlEscape as x } from './xml-text.ts';
 
 export class SubnetError extends Error {
   readonly code = 'subnet-invalid';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Whether the subnet is no subnet, or one without room for the lab. */
+    readonly reason: 'malformed' | 'too-small' = 'malformed',
+  ) {
     super(message);
     this.name = 'SubnetError';
   }
@@ -43,7 +47,7 @@ export function planSubnet(subnet: string, count: number): SubnetPlan {
   // .1 is the host; the nodes take the addresses after it, the rest of the range stays dynamic.
   const first = base + 2;
   const last = base + size - 2;
-  if (first + count - 1 > last) throw new SubnetError(`${subnet} has room for ${last - first + 1} VMs, the lab needs ${count}`);
+  if (first + count - 1 > last) throw new SubnetError(`${subnet} has room for ${last - first + 1} VMs, the lab needs ${count}`, 'too-small');
   return {
     gateway: toIp(base + 1),
     prefix,
