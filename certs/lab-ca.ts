@@ -12,13 +12,18 @@ import forge from 'node-forge';
 import { z } from 'zod';
 import { bytesToHex } from './binary.ts';
 import { CertError } from './cert-error.ts';
-import { buildCrl, REVOCATION_REASONS, type RevocationReason } from './crl.ts';
+import { buildCrl, parseCrl, REVOCATION_REASONS, type ParsedCrl, type RevocationReason } from './crl.ts';
 import { CERT_ROLES, type CertRole } from './extensions.ts';
 import { createRootCertificate, issueLeafCertificate, type CaKey, type LeafRequest } from './issue.ts';
 import { encryptPrivateKeyPem, generateRsaKeyPair, loadPrivateKeyPem } from './keys.ts';
 import { parseCertificate } from './parse.ts';
 
 const DAY = 86_400_000;
+/** Lifetime of each CRL unless the lab chose another. */
+export const DEFAULT_CRL_VALIDITY_DAYS = 90;
+/** The CRL is re-signed once less than this share of its lifetime is left. */
+const CRL_RENEW_FRACTION = 1 / 3;
+const crlValiditySchema = z.number().int().min(1).max(3650);
 
 const recordSchema = z.object({
   serial: z.string().regex(/^[0-9a-f]+$/),
@@ -38,7 +43,13 @@ const recordSchema = z.object({
   supersedes: z.string().optional(),
   revoked: z.object({ revokedMs: z.number().int(), reason: z.enum(Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]]) }).optional(),
 });
-const registrySchema = z.object({ version: z.literal(1), crlNumber: z.number().int().min(0), certificates: z.array(recordSchema) });
+const registrySchema = z.object({
+  version: z.literal(1),
+  crlNumber: z.number().int().min(0),
+  /** Lifetime of each CRL the CA signs; absent in registries written before it could be chosen. */
+  crlValidityDays: crlValiditySchema.optional(),
+  certificates: z.array(recordSchema),
+});
 
 export type IssuedRecord = z.infer<typeof recordSchema>;
 type Registry = z.infer<typeof registrySchema>;
@@ -50,12 +61,22 @@ export interface InitOptions {
   validityDays?: number;
   /** RSA size of the root key; 3072 by default. */
   keyBits?: 2048 | 3072 | 4096;
+  /** Lifetime of each CRL the CA signs (1 to 3650 days, 90 by default); kept in the registry. */
+  crlValidityDays?: number;
 }
 
 export interface OpenOptions {
   passphrase?: string;
-  /** Lifetime of each CRL written. */
-  crlValidityDays?: number;
+}
+
+/** The current CRL's dates, and when the CA re-signs it. */
+export interface CrlState {
+  crlNumber: number;
+  thisUpdateMs: number;
+  nextUpdateMs: number;
+  validityDays: number;
+  /** From then on `refreshCrl` signs a new one. */
+  renewAfterMs: number;
 }
 
 export interface Issued {
@@ -95,12 +116,13 @@ export class LabCa {
   /** Creates the root CA, its registry and an empty CRL; refuses to overwrite an existing CA. */
   static init(dir: string, opts: InitOptions & OpenOptions = {}): LabCa {
     if (existsSync(join(dir, 'ca.crt')) || existsSync(join(dir, 'ca.key'))) throw new CertError('ca-exists', `a lab CA already exists in ${dir}; it is never overwritten`);
+    const crlValidityDays = checkedCrlValidity(opts.crlValidityDays ?? DEFAULT_CRL_VALIDITY_DAYS);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const key = generateRsaKeyPair(opts.keyBits ?? 3072);
     const certPem = createRootCertificate(key, { commonName: opts.commonName ?? 'SPMS Lab Root CA', validityDays: opts.validityDays ?? 3650 });
     const keyPem = opts.passphrase === undefined || opts.passphrase === '' ? key.privatePem : encryptPrivateKeyPem(key.privatePem, opts.passphrase);
     writeAtomic(join(dir, 'ca.key'), keyPem, 0o600);
-    writeAtomic(join(dir, 'registry.json'), `${JSON.stringify({ version: 1, crlNumber: 0, certificates: [] } satisfies Registry, null, 2)}\n`, 0o644);
+    writeAtomic(join(dir, 'registry.json'), `${JSON.stringify({ version: 1, crlNumber: 0, crlValidityDays, certificates: [] } satisfies Registry, null, 2)}\n`, 0o644);
     writeAtomic(join(dir, 'ca.crt'), certPem, 0o644);
     const ca = new LabCa(dir, opts);
     ca.key = { cert: forge.pki.certificateFromPem(certPem), key: key.privateKey };
@@ -236,9 +258,8 @@ export class LabCa {
   }
 
   /** Signs and writes a fresh CRL (new number, new dates) listing every revoked certificate. */
-  writeCrl(): string {
+  writeCrl(now = Date.now()): string {
     const reg = this.registry();
-    const now = Date.now();
     reg.crlNumber += 1;
     const ca = this.caKey();
     const pem = buildCrl({
@@ -246,7 +267,7 @@ export class LabCa {
       caKey: ca.key,
       entries: reg.certificates.flatMap((r) => (r.revoked === undefined ? [] : [{ serial: r.serial, revokedMs: r.revoked.revokedMs, reason: r.revoked.reason }])),
       thisUpdateMs: now,
-      nextUpdateMs: now + (this.opts.crlValidityDays ?? 90) * DAY,
+      nextUpdateMs: now + (reg.crlValidityDays ?? DEFAULT_CRL_VALIDITY_DAYS) * DAY,
       crlNumber: reg.crlNumber,
     });
     writeAtomic(this.paths.crl, pem, 0o644);
@@ -257,4 +278,56 @@ export class LabCa {
   crlPem(): string {
     return readFileSync(this.paths.crl, 'utf8');
   }
+
+  /** Lifetime of each CRL the CA signs. */
+  get crlValidityDays(): number {
+    return this.registry().crlValidityDays ?? DEFAULT_CRL_VALIDITY_DAYS;
+  }
+
+  /** Changes the lifetime of the CRLs, kept in the registry, and signs a CRL with it right away. */
+  setCrlValidityDays(days: number): string {
+    const reg = this.registry();
+    reg.crlValidityDays = checkedCrlValidity(days);
+    this.save(reg);
+    return this.writeCrl();
+  }
+
+  /** The current CRL's dates; a CRL that cannot be read is `crl-malformed`. */
+  crlState(): CrlState {
+    let crl: ParsedCrl;
+    try {
+      crl = parseCrl(this.crlPem());
+    } catch (e) {
+      if (e instanceof CertError) throw e;
+      throw new CertError('crl-malformed', `the CRL ${this.paths.crl} cannot be read`);
+    }
+    const thisUpdateMs = crl.thisUpdate.getTime();
+    const nextUpdateMs = crl.nextUpdate?.getTime() ?? thisUpdateMs;
+    const validityDays = this.crlValidityDays;
+    // Measured against the lifetime chosen now, so a shortened lifetime takes effect at the next check.
+    const renewAfterMs = Math.min(nextUpdateMs, thisUpdateMs + validityDays * DAY) - validityDays * DAY * CRL_RENEW_FRACTION;
+    return { crlNumber: crl.crlNumber ?? 0, thisUpdateMs, nextUpdateMs, validityDays, renewAfterMs };
+  }
+
+  /**
+   * Re-signs the CRL when less than a third of its lifetime is left (or it is
+   * missing or damaged), so that nodes reading it never hold an expired one.
+   * Returns the new CRL's state, or undefined when the current one was kept.
+   */
+  refreshCrl(nowMs = Date.now()): CrlState | undefined {
+    let state: CrlState | undefined;
+    try {
+      state = this.crlState();
+    } catch (e) {
+      if (!(e instanceof CertError)) throw e;
+    }
+    if (state !== undefined && nowMs < state.renewAfterMs) return undefined;
+    this.writeCrl(nowMs);
+    return this.crlState();
+  }
+}
+
+function checkedCrlValidity(days: number): number {
+  if (!crlValiditySchema.safeParse(days).success) throw new CertError('issue-invalid', `the CRL lifetime must be a whole number of days from 1 to 3650, not ${String(days)}`);
+  return days;
 }

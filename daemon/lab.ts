@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LabCa } from '../certs/lab-ca.ts';
+import { CrlKeeper } from './crl-keeper.ts';
 import { EventHub } from './events/event-hub.ts';
 import { IMAGE_STEPS, ImageBuilder } from './images/image-builder.ts';
 import type { ImageRole } from './images/role-image.ts';
@@ -27,6 +28,8 @@ import { TaskManager } from './tasks/task-manager.ts';
 export interface LabOptions {
   /** RSA size of a new root CA (3072 by default; tests use 2048 for speed). */
   caKeyBits?: 2048 | 3072 | 4096;
+  /** Lifetime of the CRLs of a new root CA (90 days by default); the CA keeps it (`spms ca crl --crl-days` changes it). */
+  crlValidityDays?: number;
 }
 
 const providerChoiceSchema = z.object({ kind: z.enum(['local', 'libvirt']), settings: z.unknown().optional() }).strict();
@@ -55,6 +58,7 @@ export class Lab {
   readonly hub = new EventHub();
   readonly tasks = new TaskManager((e) => this.hub.emit(e));
   readonly developer: LabDeveloper;
+  readonly crl: CrlKeeper;
   /** The VM images (built on demand by deploys on libvirt, or by an image task). */
   readonly images: ImageBuilder;
   private current: Provider;
@@ -68,6 +72,7 @@ export class Lab {
     readonly ca: LabCa,
   ) {
     this.developer = new LabDeveloper(ca, store);
+    this.crl = new CrlKeeper(ca, (e) => this.hub.emit(e));
     this.images = new ImageBuilder({ dir: join(paths.dir, 'images') });
     this.current = this.createProvider();
     this.wasDeployed = store.state.deployment.status === 'deployed' || store.state.deployment.status === 'deploying';
@@ -79,8 +84,14 @@ export class Lab {
     const store = await LabStore.open(paths.state);
     const ca = existsSync(join(paths.ca, 'ca.crt'))
       ? LabCa.open(paths.ca)
-      : LabCa.init(paths.ca, { commonName: 'SPMS Lab Root CA', ...(opts.caKeyBits === undefined ? {} : { keyBits: opts.caKeyBits }) });
+      : LabCa.init(paths.ca, {
+          commonName: 'SPMS Lab Root CA',
+          ...(opts.caKeyBits === undefined ? {} : { keyBits: opts.caKeyBits }),
+          ...(opts.crlValidityDays === undefined ? {} : { crlValidityDays: opts.crlValidityDays }),
+        });
     const lab = new Lab(paths, store, ca);
+    lab.crl.checkOrReport();
+    lab.crl.start();
     // Processes do not outlive the daemon: whatever was running is gone now.
     if (store.state.deployment.status !== 'none') {
       await store.update((s) => {
@@ -171,6 +182,9 @@ export class Lab {
     const planned = ['plan', ...this.provider.deploySteps, 'lab developer'];
     return this.tasks.start('deploy', `Deploy ${topology.pvs.length + 1} nodes (${this.provider.kind})`, planned, async (task) => {
       task.step('plan');
+      // The nodes get the CRL as it is now: it must not expire under them.
+      const renewed = this.crl.check();
+      if (renewed !== undefined) task.log(`CRL renewed, valid until ${new Date(renewed.nextUpdateMs).toISOString()}`);
       const plan = await this.provider.plan(topology);
       for (const s of plan.skipped) task.log(`${s.pvId}/${s.verifierId} skipped: ${s.reason}`);
       await this.store.update((s) => {
@@ -256,6 +270,7 @@ export class Lab {
 
   /** Stops everything the lab runs (daemon exit). */
   async close(): Promise<void> {
+    this.crl.stop();
     await this.tasks.cancelAll();
     await this.provider.teardown();
   }

@@ -11,8 +11,10 @@ export const summary = 'lab certificate authority: init, issue, revoke, list, cr
 
 const USAGE = `usage: spms ca <init|issue|revoke|list|crl> [options]
 
-  spms ca init [--cn NAME] [--days N]
+  spms ca init [--cn NAME] [--days N] [--crl-days N]
       Creates the root CA (RSA 3072, SHA-256, 10 years) and an empty CRL.
+      --crl-days sets the lifetime of every CRL it signs (1 to 3650 days,
+      default 90); the CA keeps it.
   spms ca issue <pr|pv|developer|daemon> <name> [--dns NAME]... [--ip ADDR]...
                 [--namespace NS]... [--str-key HEX | --str-secret-file FILE]
                 [--days N] [--rotate [--revoke-old]]
@@ -24,8 +26,10 @@ const USAGE = `usage: spms ca <init|issue|revoke|list|crl> [options]
   spms ca revoke <serial | role/name> [--reason REASON]
       Revokes a certificate and publishes a new CRL. Reasons: ${Object.keys(REVOCATION_REASONS).join(', ')}.
   spms ca list [--json]
-  spms ca crl
-      Publishes a fresh CRL (do this before the current one expires).
+  spms ca crl [--crl-days N]
+      Publishes a fresh CRL; --crl-days first changes the lifetime of this
+      and every later CRL. The lab daemon re-signs the CRL by itself when less
+      than a third of its lifetime is left.
 
 options:
   --dir DIR               lab directory (default: $SPMS_LAB_DIR); the CA is DIR/ca
@@ -39,6 +43,7 @@ const OPTIONS = {
   'passphrase-file': { type: 'string' },
   cn: { type: 'string' },
   days: { type: 'string' },
+  'crl-days': { type: 'string' },
   dns: { type: 'string', multiple: true },
   ip: { type: 'string', multiple: true },
   namespace: { type: 'string', multiple: true },
@@ -87,12 +92,19 @@ export async function run(args: string[]): Promise<number> {
     const pass = passphrase(values);
     if (pass !== undefined) opts.passphrase = pass;
     const days = optionalInt(values, 'days');
+    const crlDays = optionalInt(values, 'crl-days');
+    if (crlDays !== undefined && action !== 'init' && action !== 'crl') throw new UsageError(`--crl-days goes with init or crl\n\n${USAGE}`);
     switch (action) {
       case 'init': {
         if (rest.length > 0) throw new UsageError(`init takes no arguments\n\n${USAGE}`);
         const dir = caDir(values);
-        const ca = LabCa.init(dir, { ...opts, ...(typeof values.cn === 'string' ? { commonName: values.cn } : {}), ...(days === undefined ? {} : { validityDays: days }) });
-        console.log(JSON.stringify({ dir, certificate: ca.paths.cert, key: ca.paths.key, crl: ca.paths.crl, encrypted: pass !== undefined }, null, 2));
+        const ca = LabCa.init(dir, {
+          ...opts,
+          ...(typeof values.cn === 'string' ? { commonName: values.cn } : {}),
+          ...(days === undefined ? {} : { validityDays: days }),
+          ...(crlDays === undefined ? {} : { crlValidityDays: crlDays }),
+        });
+        console.log(JSON.stringify({ dir, certificate: ca.paths.cert, key: ca.paths.key, crl: ca.paths.crl, crlValidityDays: ca.crlValidityDays, encrypted: pass !== undefined }, null, 2));
         return EXIT.ok;
       }
       case 'issue': {
@@ -139,8 +151,22 @@ export async function run(args: string[]): Promise<number> {
       case 'crl': {
         if (rest.length > 0) throw new UsageError(`crl takes no arguments\n\n${USAGE}`);
         const ca = LabCa.open(caDir(values), opts);
-        ca.writeCrl();
-        console.log(JSON.stringify({ crl: ca.paths.crl }, null, 2));
+        if (crlDays === undefined) ca.writeCrl();
+        else ca.setCrlValidityDays(crlDays);
+        const state = ca.crlState();
+        console.log(
+          JSON.stringify(
+            {
+              crl: ca.paths.crl,
+              crlNumber: state.crlNumber,
+              thisUpdate: new Date(state.thisUpdateMs).toISOString(),
+              nextUpdate: new Date(state.nextUpdateMs).toISOString(),
+              crlValidityDays: state.validityDays,
+            },
+            null,
+            2,
+          ),
+        );
         return EXIT.ok;
       }
       default:

@@ -1,13 +1,12 @@
-// The peer's and the developer's checks, done by the daemon for the UI: a
-// proof bundle for a name and a formula (fetched from the PR, checked against
-// the lab's root CA and CRL), and monitoring of names over every PV's epochs.
+// The peer's check, done by the daemon for the UI: a proof bundle for a name
+// and a formula, fetched from the PR and checked against the lab's root CA
+// and CRL. (The developer's monitor is in monitor-service.ts.)
 import { bundleFromJson, checkBundle, fromHex, parseMonotoneFormula, toHex, validateName } from '../../spms/core/index.ts';
 import { caKeyResolver } from '../../spms/client/ca-trust.ts';
-import { monitorNames, type MonitorTarget } from '../../spms/client/monitor.ts';
 import { getJson } from '../../spms/client/transport.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { Lab } from '../lab.ts';
-import { nodeFailure, pvClient, trustedStrKey } from './pv-access.ts';
+import { nodeFailure } from './pv-access.ts';
 
 function checkedName(raw: unknown): string {
   try {
@@ -57,50 +56,4 @@ export async function checkBundleFor(lab: Lab, body: { name?: unknown; formula?:
     maxAgeMs,
   });
   return { name, formula: body.formula, expectedBinding: expected === undefined ? null : toHex(expected), bundle: answer.bundle, skipped: answer.skipped, verdict };
-}
-
-export async function monitor(lab: Lab, body: { names?: unknown; expect?: unknown; fromEpoch?: unknown }): Promise<unknown> {
-  if (!Array.isArray(body.names) || body.names.length === 0 || body.names.length > 100) throw new ApiError(400, 'bad-parameter', 'names must be a list of 1 to 100 plugin names');
-  const names = body.names.map(checkedName);
-  const expectRaw = body.expect === undefined ? {} : body.expect;
-  if (typeof expectRaw !== 'object' || expectRaw === null || Array.isArray(expectRaw)) throw new ApiError(400, 'bad-parameter', 'expect must map names to lists of binding hashes');
-  const expected = new Map<string, Uint8Array[]>();
-  for (const n of names) {
-    const given = (expectRaw as Record<string, unknown>)[n];
-    if (given !== undefined) {
-      if (!Array.isArray(given)) throw new ApiError(400, 'bad-parameter', `expect.${n} must be a list of binding hashes`);
-      expected.set(
-        n,
-        given.map((h) => checkedHash(h, `expect.${n}[]`)),
-      );
-    } else {
-      // What the lab submitted under that name, every version.
-      expected.set(
-        n,
-        lab.store.state.submissions.filter((s) => s.name === n && s.bindingHash !== undefined).map((s) => fromHex(s.bindingHash as string)),
-      );
-    }
-  }
-  const fromEpoch = body.fromEpoch === undefined ? undefined : typeof body.fromEpoch === 'number' && Number.isInteger(body.fromEpoch) && body.fromEpoch >= 0 ? body.fromEpoch : NaN;
-  if (Number.isNaN(fromEpoch)) throw new ApiError(400, 'bad-parameter', 'fromEpoch must be a non-negative integer');
-  lab.prUrl(); // refuses when the lab is not deployed
-  const targets: MonitorTarget[] = [];
-  const unreachable: { pvId: string; reason: string }[] = [];
-  for (const pvId of lab.pvIds()) {
-    const client = pvClient(lab, pvId);
-    try {
-      targets.push({ client, strPublicKey: await trustedStrKey(lab, pvId, client) });
-    } catch (e) {
-      unreachable.push({ pvId, reason: (e as Error).message });
-    }
-  }
-  try {
-    const result = await monitorNames(targets, expected, fromEpoch === undefined ? {} : { fromEpoch });
-    const hex = (_k: string, v: unknown): unknown => (v instanceof Uint8Array ? toHex(v) : v);
-    return JSON.parse(
-      JSON.stringify({ names, expected: Object.fromEntries([...expected].map(([n, hs]) => [n, hs.map(toHex)])), alerts: result.alerts, observations: result.observations, unreachable }, hex),
-    ) as unknown;
-  } catch (e) {
-    return nodeFailure('PV', e);
-  }
 }

@@ -15,9 +15,14 @@ import { nodeCertificate, type NodeCertificate } from './node-certificate.ts';
 import { mqttUrl, nodeUrl, prConfig, pvConfig, writeConfigFile, type NodeBasics } from './node-config.ts';
 import { NodeLog } from './node-log.ts';
 import { allocateNodePorts } from './node-ports.ts';
-import { NodeProcess } from './node-process.ts';
+import { NodeProcess, type Supervision } from './node-process.ts';
 
 const STEPS = ['certificates', 'configuration', 'start PR', 'start PVs'];
+
+export interface LocalProviderOptions {
+  /** Overrides of the supervisor's default limits and delays (see SUPERVISION). */
+  supervision?: Partial<Supervision>;
+}
 
 interface DeployedNode {
   supervisor: NodeProcess;
@@ -32,7 +37,10 @@ export class LocalProvider implements Provider {
   /** Aborts the deploy in progress, if any, when the lab is torn down. */
   private deploying: AbortController | undefined;
 
-  constructor(private readonly ctx: ProviderContext) {}
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly options: LocalProviderOptions = {},
+  ) {}
 
   private get nodesDir(): string {
     return resolve(this.ctx.labDir, 'nodes');
@@ -147,6 +155,7 @@ export class LocalProvider implements Provider {
       log: new NodeLog(join(this.nodesDir, `${node.id}.log`)),
       emit: this.ctx.emit,
       onSpawn: () => events.newProcess(),
+      supervision: this.options.supervision,
     });
     return { supervisor, events };
   }

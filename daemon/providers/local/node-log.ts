@@ -3,6 +3,9 @@
 // line appended to the node's log file, across its restarts.
 import { createWriteStream, type WriteStream } from 'node:fs';
 
+/** Marks the supervisor's own lines among the node's. */
+export const SUPERVISOR_PREFIX = '[supervisor] ';
+
 export class NodeLog {
   private lines: string[] = [];
   private readonly partial = { stdout: '', stderr: '' };
@@ -27,7 +30,7 @@ export class NodeLog {
   /** A line of the supervisor's own, e.g. when the process starts or exits. */
   note(line: string): void {
     this.flushPartial();
-    this.add(`[supervisor] ${line}`);
+    this.add(`${SUPERVISOR_PREFIX}${line}`);
   }
 
   tail(n: number): string[] {

@@ -11,31 +11,46 @@ import { fileURLToPath } from 'node:url';
 import type { EmitLabEvent } from '../../events/lab-event.ts';
 import type { NodeHealth, NodeRole, NodeStatus } from '../provider.ts';
 import { probeHealth } from './health-probe.ts';
-import type { NodeLog } from './node-log.ts';
+import { SUPERVISOR_PREFIX, type NodeLog } from './node-log.ts';
 import { NodeStartError } from './node-start-error.ts';
 
 const SPMS = fileURLToPath(new URL('../../../bin/spms.js', import.meta.url));
 
-export const SUPERVISION = {
+/** The supervisor's limits and delays; tests shorten them. */
+export interface Supervision {
   /** A process not healthy by then is killed: a failed start. */
-  startTimeoutMs: 60_000,
+  startTimeoutMs: number;
   /** Health checks while a process starts, and once it runs. */
+  startProbeMs: number;
+  probeMs: number;
+  probeTimeoutMs: number;
+  /** Consecutive failed checks before a running node counts as unhealthy. */
+  unhealthyAfter: number;
+  /** Restart delays: the first, doubled each time up to the cap, back to the first after a stable run. */
+  restartFirstMs: number;
+  restartMaxMs: number;
+  stableMs: number;
+  /** Consecutive restarts that never became healthy before the node is given up as failed. */
+  maxFailedRestarts: number;
+  /** From SIGTERM to SIGKILL. */
+  stopGraceMs: number;
+  /** Log lines quoted in a start failure and in a give-up. */
+  quotedLines: number;
+}
+
+export const SUPERVISION: Readonly<Supervision> = {
+  startTimeoutMs: 60_000,
   startProbeMs: 200,
   probeMs: 2_000,
   probeTimeoutMs: 1_500,
-  /** Consecutive failed checks before a running node counts as unhealthy. */
   unhealthyAfter: 3,
-  /** Restart delays: the first, doubled each time up to the cap, back to the first after a stable run. */
   restartFirstMs: 500,
   restartMaxMs: 30_000,
   stableMs: 60_000,
-  /** Consecutive restarts that never became healthy before the node is given up as failed. */
   maxFailedRestarts: 10,
-  /** From SIGTERM to SIGKILL. */
   stopGraceMs: 10_000,
-  /** Log lines quoted in a start failure. */
   quotedLines: 20,
-} as const;
+};
 
 export interface NodeProcessOptions {
   id: string;
@@ -50,6 +65,8 @@ export interface NodeProcessOptions {
   emit: EmitLabEvent;
   /** Each time a new process is spawned: whatever it numbers starts again. */
   onSpawn?: () => void;
+  /** Overrides of the default limits and delays. */
+  supervision?: Partial<Supervision>;
 }
 
 function describeExit(code: number | null, signal: string | null): string {
@@ -78,7 +95,11 @@ export class NodeProcess {
   private firstStart: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly opts: NodeProcessOptions) {}
+  private readonly limits: Supervision;
+
+  constructor(private readonly opts: NodeProcessOptions) {
+    this.limits = { ...SUPERVISION, ...opts.supervision };
+  }
 
   get id(): string {
     return this.opts.id;
@@ -161,7 +182,7 @@ export class NodeProcess {
     this.opts.log.note(`started ${this.opts.role} ${this.opts.id}, pid ${String(child.pid)}`);
     this.emit('node-starting', { pid: child.pid ?? null, restarts: this.restarts });
     this.opts.onSpawn?.();
-    this.scheduleProbe(generation, SUPERVISION.startProbeMs);
+    this.scheduleProbe(generation, this.limits.startProbeMs);
   }
 
   private scheduleProbe(generation: number, delayMs: number): void {
@@ -169,14 +190,14 @@ export class NodeProcess {
   }
 
   private async probe(generation: number): Promise<void> {
-    const answer = await probeHealth(this.opts.url, this.opts.caPem, SUPERVISION.probeTimeoutMs);
+    const answer = await probeHealth(this.opts.url, this.opts.caPem, this.limits.probeTimeoutMs);
     const child = this.child;
     if (generation !== this.generation || child === undefined || this.stopping !== undefined) return;
     if (this.health === 'starting') {
       if (answer.ok) {
         this.becameHealthy();
-      } else if (Date.now() - (this.startedMs ?? 0) > SUPERVISION.startTimeoutMs) {
-        this.startTimedOut = `did not become healthy within ${SUPERVISION.startTimeoutMs / 1000} s (last check: ${answer.reason})`;
+      } else if (Date.now() - (this.startedMs ?? 0) > this.limits.startTimeoutMs) {
+        this.startTimedOut = `did not become healthy within ${this.limits.startTimeoutMs / 1000} s (last check: ${answer.reason})`;
         this.opts.log.note(`${this.startTimedOut}: killing it`);
         child.kill('SIGKILL');
         return;
@@ -188,12 +209,12 @@ export class NodeProcess {
         this.detail = undefined;
         this.emit('node-healthy', { pid: child.pid ?? null });
       }
-    } else if (++this.probeFailures >= SUPERVISION.unhealthyAfter && this.health === 'healthy') {
+    } else if (++this.probeFailures >= this.limits.unhealthyAfter && this.health === 'healthy') {
       this.health = 'unhealthy';
       this.detail = answer.reason;
       this.emit('node-unhealthy', { reason: answer.reason });
     }
-    this.scheduleProbe(generation, this.health === 'starting' ? SUPERVISION.startProbeMs : SUPERVISION.probeMs);
+    this.scheduleProbe(generation, this.health === 'starting' ? this.limits.startProbeMs : this.limits.probeMs);
   }
 
   private becameHealthy(): void {
@@ -225,16 +246,16 @@ export class NodeProcess {
     const reason = this.startTimedOut ?? `${describeExit(code, signal)}${wasHealthy ? '' : ' before becoming healthy'}`;
     if (!this.supervised) {
       this.fail(reason);
-      this.settleFirstStart(new NodeStartError(this.opts.id, reason, this.opts.log.tail(SUPERVISION.quotedLines)));
+      this.settleFirstStart(new NodeStartError(this.opts.id, reason, this.opts.log.tail(this.limits.quotedLines)));
       return;
     }
-    if (!wasHealthy && ++this.failedRestarts >= SUPERVISION.maxFailedRestarts) {
+    if (!wasHealthy && ++this.failedRestarts >= this.limits.maxFailedRestarts) {
       this.fail(`${reason}, after ${this.failedRestarts} failed restarts in a row`);
       return;
     }
-    if (wasHealthy && Date.now() - (this.healthySinceMs ?? 0) >= SUPERVISION.stableMs) this.backoffAttempt = 0;
+    if (wasHealthy && Date.now() - (this.healthySinceMs ?? 0) >= this.limits.stableMs) this.backoffAttempt = 0;
     this.backoffAttempt += 1;
-    const delayMs = Math.min(SUPERVISION.restartFirstMs * 2 ** (this.backoffAttempt - 1), SUPERVISION.restartMaxMs);
+    const delayMs = Math.min(this.limits.restartFirstMs * 2 ** (this.backoffAttempt - 1), this.limits.restartMaxMs);
     this.health = 'restarting';
     this.detail = reason;
     this.opts.log.note(`restarting in ${delayMs} ms (attempt ${this.backoffAttempt})`);
@@ -245,11 +266,14 @@ export class NodeProcess {
     }, delayMs);
   }
 
+  /** Gives the node up: its status and event say why, quoting the last line the node itself wrote. */
   private fail(reason: string): void {
+    const lastLines = this.opts.log.tail(this.limits.quotedLines);
+    const said = lastLines.filter((l) => !l.startsWith(SUPERVISOR_PREFIX)).at(-1);
     this.health = 'failed';
-    this.detail = reason;
+    this.detail = said === undefined ? reason : `${reason}; its last line: ${said}`;
     this.opts.log.note(`failed: ${reason}`);
-    this.emit('node-failed', { reason });
+    this.emit('node-failed', { reason, restarts: this.restarts, exit: this.lastExit ?? null, lastLines });
   }
 
   private async terminate(): Promise<void> {
@@ -261,13 +285,13 @@ export class NodeProcess {
       const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.kill('SIGTERM');
       const kill = setTimeout(() => {
-        this.opts.log.note(`still running ${SUPERVISION.stopGraceMs / 1000} s after SIGTERM: SIGKILL`);
+        this.opts.log.note(`still running ${this.limits.stopGraceMs / 1000} s after SIGTERM: SIGKILL`);
         child.kill('SIGKILL');
-      }, SUPERVISION.stopGraceMs);
+      }, this.limits.stopGraceMs);
       await closed;
       clearTimeout(kill);
     }
-    this.settleFirstStart(new NodeStartError(this.opts.id, 'was stopped before it became healthy', this.opts.log.tail(SUPERVISION.quotedLines)));
+    this.settleFirstStart(new NodeStartError(this.opts.id, 'was stopped before it became healthy', this.opts.log.tail(this.limits.quotedLines)));
     if (wasUp) {
       this.health = 'stopped';
       this.detail = undefined;

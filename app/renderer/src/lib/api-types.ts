@@ -227,7 +227,16 @@ export interface MonitorResult {
   expected: Record<string, string[]>;
   alerts: MonitorAlert[];
   observations: { pvId: string; name: string; epoch: number; state: 'expected' | 'absent' | 'unexpected'; version?: number; bindingHash?: string }[];
+  /** The epochs checked on each PV (null when the window held none of its epochs), and its latest. */
+  ranges: { pvId: string; from: number | null; to: number | null; latest: number }[];
   unreachable: { pvId: string; reason: string }[];
+}
+
+/** Which epochs the monitor checks: from an epoch (0 when neither is given) or the last N of each PV's chain, up to `toEpoch` or the latest. */
+export interface MonitorWindow {
+  fromEpoch?: number;
+  toEpoch?: number;
+  lastEpochs?: number;
 }
 
 export interface IssuedCertificate {

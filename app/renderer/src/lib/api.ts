@@ -10,6 +10,7 @@ import type {
   LabStatus,
   MeasureFile,
   MonitorResult,
+  MonitorWindow,
   PluginStatus,
   ProviderInfo,
   ProofAnswer,
@@ -121,7 +122,8 @@ export const api = {
   },
   proof: (name: string, pv: string, epoch?: number) => call<ProofAnswer>('GET', `/api/proofs/${enc(name)}?pv=${enc(pv)}${epoch === undefined ? '' : `&epoch=${epoch}`}`),
   checkBundle: (name: string, formula: string, opts: { bindingHash?: string; maxAgeMs?: number } = {}) => call<BundleCheck>('POST', '/api/bundles/check', { name, formula, ...opts }),
-  monitor: (names: string[], expect?: Record<string, string[]>) => call<MonitorResult>('POST', '/api/monitor', expect === undefined ? { names } : { names, expect }),
+  monitor: (names: string[], expect?: Record<string, string[]>, window: MonitorWindow = {}) =>
+    call<MonitorResult>('POST', '/api/monitor', { names, ...(expect === undefined ? {} : { expect }), ...window }),
   measures: () => call<{ dir: string; files: MeasureFile[] }>('GET', '/api/measures'),
   measure: <T = unknown>(file: string) => call<T>('GET', `/api/measures/${enc(file)}`),
 };

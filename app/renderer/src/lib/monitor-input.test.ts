@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectations, latestObservations, loadMonitorPrefs, parseHashes, parseNames, saveMonitorPrefs, type Observation } from './monitor-input.ts';
+import { expectations, latestObservations, loadMonitorPrefs, parseEpochWindow, parseHashes, parseNames, saveMonitorPrefs, type Observation } from './monitor-input.ts';
 
 const H1 = '1'.repeat(64);
 const H2 = 'a'.repeat(64);
@@ -37,6 +37,26 @@ describe('parseHashes and expectations', () => {
   });
 });
 
+describe('parseEpochWindow', () => {
+  it('defaults to the last 50 epochs of each chain, up to an epoch when "To" is given', () => {
+    expect(parseEpochWindow('', '')).toEqual({ window: { lastEpochs: 50 }, errors: {}, summary: "the last 50 epochs up to each PV's latest epoch" });
+    expect(parseEpochWindow(' ', '120')).toEqual({ window: { lastEpochs: 50, toEpoch: 120 }, errors: {}, summary: 'the last 50 epochs up to epoch 120' });
+  });
+
+  it('takes a range from an epoch, 0 included, to an epoch or the latest', () => {
+    expect(parseEpochWindow('0', '')).toEqual({ window: { fromEpoch: 0 }, errors: {}, summary: "epoch 0 to each PV's latest epoch" });
+    expect(parseEpochWindow('7', '7').window).toEqual({ fromEpoch: 7, toEpoch: 7 });
+    expect(parseEpochWindow(' 3 ', '10 ').window).toEqual({ fromEpoch: 3, toEpoch: 10 });
+  });
+
+  it('refuses negative and non-whole epochs, and "From" after "To", saying which', () => {
+    expect(parseEpochWindow('-1', '')).toMatchObject({ window: undefined, errors: { from: '"From" cannot be negative: epochs start at 0' } });
+    expect(parseEpochWindow('', '-5').errors).toEqual({ to: '"To" cannot be negative: epochs start at 0' });
+    for (const bad of ['1.5', 'abc', '1e3', '0x10', '99999999999999999999']) expect(parseEpochWindow(bad, '').errors.from).toBe('"From" must be a whole epoch number (0, 1, 2, …)');
+    expect(parseEpochWindow('9', '4')).toMatchObject({ window: undefined, errors: { range: '"From" (9) is after "To" (4)' } });
+  });
+});
+
 describe('latestObservations', () => {
   it('keeps the highest epoch per name and PV and counts the states seen', () => {
     const obs: Observation[] = [
@@ -59,12 +79,12 @@ describe('monitor preferences', () => {
   it('round-trips and tolerates damaged storage', () => {
     const store = new Map<string, string>();
     const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
-    expect(loadMonitorPrefs(storage)).toEqual({ names: '', hashes: {}, follow: false });
-    saveMonitorPrefs(storage, { names: 'org.example.a', hashes: { 'org.example.a': H1 }, follow: true });
-    expect(loadMonitorPrefs(storage)).toEqual({ names: 'org.example.a', hashes: { 'org.example.a': H1 }, follow: true });
+    expect(loadMonitorPrefs(storage)).toEqual({ names: '', hashes: {}, follow: false, from: '', to: '' });
+    saveMonitorPrefs(storage, { names: 'org.example.a', hashes: { 'org.example.a': H1 }, follow: true, from: '0', to: '12' });
+    expect(loadMonitorPrefs(storage)).toEqual({ names: 'org.example.a', hashes: { 'org.example.a': H1 }, follow: true, from: '0', to: '12' });
     store.set('spms-monitor', '{not json');
     expect(loadMonitorPrefs(storage).names).toBe('');
-    store.set('spms-monitor', JSON.stringify({ names: 3, hashes: { a: 1, b: 'x' }, follow: 'yes' }));
-    expect(loadMonitorPrefs(storage)).toEqual({ names: '', hashes: { b: 'x' }, follow: false });
+    store.set('spms-monitor', JSON.stringify({ names: 3, hashes: { a: 1, b: 'x' }, follow: 'yes', from: 4 }));
+    expect(loadMonitorPrefs(storage)).toEqual({ names: '', hashes: { b: 'x' }, follow: false, from: '', to: '' });
   });
 });

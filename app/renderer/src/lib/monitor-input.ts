@@ -1,9 +1,10 @@
-// The Monitor view's inputs and their reading: names a developer owns and
-// the binding hashes expected for each (lists separated by commas or
-// spaces, checked here before the daemon sees them), remembered in
-// localStorage; observations reduced to the latest state per PV and name.
+// The Monitor view's inputs and their reading: names a developer owns, the
+// binding hashes expected for each (lists separated by commas or spaces) and
+// the epochs to check, checked here before the daemon sees them and
+// remembered in localStorage; observations reduced to the latest state per
+// PV and name.
 import { validateName } from '../../../../spms/core/index.ts';
-import type { MonitorResult } from './api-types.ts';
+import type { MonitorResult, MonitorWindow } from './api-types.ts';
 
 export interface ParsedList {
   /** Valid items, in order, without repeats. */
@@ -63,6 +64,42 @@ export function expectations(
   return { expect: Object.keys(expect).length === 0 ? undefined : expect, invalid };
 }
 
+/** Without a "from" epoch, the monitor checks this many of each PV's latest epochs. */
+export const RECENT_EPOCHS = 50;
+
+export interface ParsedWindow {
+  /** What the daemon gets; undefined while an input is wrong. */
+  window: MonitorWindow | undefined;
+  /** What is wrong, per field ("range" when both are fine alone but from > to). */
+  errors: { from?: string; to?: string; range?: string };
+  /** The epochs checked, in words. */
+  summary: string;
+}
+
+function epochField(text: string, label: string): { value?: number; error?: string } {
+  const t = text.trim();
+  if (t === '') return {};
+  if (/^-\d+$/.test(t)) return { error: `"${label}" cannot be negative: epochs start at 0` };
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) return { error: `"${label}" must be a whole epoch number (0, 1, 2, …)` };
+  return { value: Number(t) };
+}
+
+/** The epoch window from the "From" and "To" inputs: blank "From" means the last RECENT_EPOCHS epochs, blank "To" each PV's latest. */
+export function parseEpochWindow(fromText: string, toText: string): ParsedWindow {
+  const from = epochField(fromText, 'From');
+  const to = epochField(toText, 'To');
+  const errors: ParsedWindow['errors'] = {};
+  if (from.error !== undefined) errors.from = from.error;
+  if (to.error !== undefined) errors.to = to.error;
+  if (from.value !== undefined && to.value !== undefined && from.value > to.value) errors.range = `"From" (${from.value}) is after "To" (${to.value})`;
+  const end = to.value === undefined ? "each PV's latest epoch" : `epoch ${to.value}`;
+  const summary = from.value === undefined ? `the last ${RECENT_EPOCHS} epochs up to ${end}` : `epoch ${from.value} to ${end}`;
+  if (Object.keys(errors).length > 0) return { window: undefined, errors, summary };
+  const window: MonitorWindow = from.value === undefined ? { lastEpochs: RECENT_EPOCHS } : { fromEpoch: from.value };
+  if (to.value !== undefined) window.toEpoch = to.value;
+  return { window, errors, summary };
+}
+
 export type Observation = MonitorResult['observations'][number];
 
 export interface ObservationRow {
@@ -100,12 +137,15 @@ export interface MonitorPrefs {
   names: string;
   hashes: Record<string, string>;
   follow: boolean;
+  /** The "From" and "To" epoch inputs, as typed. */
+  from: string;
+  to: string;
 }
 
 const KEY = 'spms-monitor';
 
 export function loadMonitorPrefs(storage: Pick<Storage, 'getItem'>): MonitorPrefs {
-  const empty: MonitorPrefs = { names: '', hashes: {}, follow: false };
+  const empty: MonitorPrefs = { names: '', hashes: {}, follow: false, from: '', to: '' };
   let raw: unknown;
   try {
     raw = JSON.parse(storage.getItem(KEY) ?? 'null');
@@ -116,7 +156,8 @@ export function loadMonitorPrefs(storage: Pick<Storage, 'getItem'>): MonitorPref
   const r = raw as Record<string, unknown>;
   const hashes: Record<string, string> = {};
   if (typeof r.hashes === 'object' && r.hashes !== null) for (const [k, v] of Object.entries(r.hashes)) if (typeof v === 'string') hashes[k] = v;
-  return { names: typeof r.names === 'string' ? r.names : '', hashes, follow: r.follow === true };
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return { names: text(r.names), hashes, follow: r.follow === true, from: text(r.from), to: text(r.to) };
 }
 
 export function saveMonitorPrefs(storage: Pick<Storage, 'setItem'>, prefs: MonitorPrefs): void {

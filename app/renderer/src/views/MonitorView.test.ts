@@ -40,6 +40,10 @@ const answer: MonitorResult = {
     { pvId: 'PV1', name: A, epoch: 4, state: 'expected', version: 1, bindingHash: MINE },
     { pvId: 'PV2', name: A, epoch: 4, state: 'unexpected', version: 2, bindingHash: OTHER },
   ],
+  ranges: [
+    { pvId: 'PV1', from: 0, to: 4, latest: 4 },
+    { pvId: 'PV2', from: null, to: null, latest: 4 },
+  ],
   unreachable: [{ pvId: 'PV4', reason: 'connection refused' }],
 };
 
@@ -73,6 +77,12 @@ function type(label: string, text: string): void {
 
 const checkButton = (): HTMLButtonElement => [...root.querySelectorAll('button')].find((b) => b.textContent === 'Check')!;
 const monitorCalls = (): number => calls.filter((u) => u.pathname === '/api/monitor').length;
+/** The bodies the view posted to /api/monitor. */
+const monitorBodies = (): Record<string, unknown>[] =>
+  vi
+    .mocked(fetch)
+    .mock.calls.filter(([url]) => String(url) === '/api/monitor')
+    .map(([, init]) => JSON.parse(String(init?.body)) as Record<string, unknown>);
 
 async function check(): Promise<void> {
   checkButton().click();
@@ -119,11 +129,67 @@ describe('MonitorView', () => {
     expect(root.textContent).toContain('Bad');
     type('Names', `${A} ${B}`);
     expect(checkButton().disabled).toBe(false);
-    expect(JSON.parse(localStorage.getItem('spms-monitor')!)).toEqual({ names: `${A} ${B}`, hashes: { [A]: MINE }, follow: false });
+    expect(JSON.parse(localStorage.getItem('spms-monitor')!)).toEqual({ names: `${A} ${B}`, hashes: { [A]: MINE }, follow: false, from: '', to: '' });
     expect(field(A).value).toBe(MINE);
     type(A, 'xyz');
     expect(checkButton().disabled).toBe(true);
     expect(monitorCalls()).toBe(0);
+  });
+
+  it('checks the last 50 epochs by default, or the range given, and says which epochs each PV had checked', async () => {
+    daemon();
+    await open();
+    type('Names', A);
+    expect(root.querySelector('#monitor-window-status')!.textContent!.trim()).toBe("Checks the last 50 epochs up to each PV's latest epoch");
+    await check();
+    expect(monitorBodies().at(-1)).toEqual({ names: [A], lastEpochs: 50 });
+    expect(root.querySelector('[data-testid="range-PV1"]')!.textContent).toBe('PV1 0–4 (latest 4)');
+    expect(root.querySelector('[data-testid="range-PV2"]')!.textContent).toBe('PV2 none (latest 4)');
+
+    type('To', '40');
+    await check();
+    expect(monitorBodies().at(-1)).toEqual({ names: [A], lastEpochs: 50, toEpoch: 40 });
+
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'From epoch 0')!.click();
+    flushSync();
+    expect(field('From').value).toBe('0');
+    expect(root.querySelector('#monitor-window-status')!.textContent!.trim()).toBe('Checks epoch 0 to epoch 40');
+    await check();
+    expect(monitorBodies().at(-1)).toEqual({ names: [A], fromEpoch: 0, toEpoch: 40 });
+
+    type('From', '12');
+    type('To', '');
+    await check();
+    expect(monitorBodies().at(-1)).toEqual({ names: [A], fromEpoch: 12 });
+    expect(JSON.parse(localStorage.getItem('spms-monitor')!)).toMatchObject({ from: '12', to: '' });
+
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'Last 50')!.click();
+    flushSync();
+    expect([field('From').value, field('To').value]).toEqual(['', '']);
+  });
+
+  it('refuses a negative epoch or "From" after "To", saying so, before asking the daemon', async () => {
+    daemon();
+    await open();
+    type('Names', A);
+    const status = (): string => root.querySelector('#monitor-window-status')!.textContent!.trim();
+    type('From', '-3');
+    expect(status()).toBe('"From" cannot be negative: epochs start at 0');
+    expect(field('From').getAttribute('aria-invalid')).toBe('true');
+    expect(checkButton().disabled).toBe(true);
+    type('From', '9');
+    type('To', '4');
+    expect(status()).toBe('"From" (9) is after "To" (4)');
+    expect([field('From').getAttribute('aria-invalid'), field('To').getAttribute('aria-invalid')]).toEqual(['true', 'true']);
+    expect(checkButton().disabled).toBe(true);
+    type('To', 'soon');
+    expect(status()).toBe('"To" must be a whole epoch number (0, 1, 2, …)');
+    await check();
+    expect(monitorCalls()).toBe(0);
+    type('To', '9');
+    expect(checkButton().disabled).toBe(false);
+    await check();
+    expect(monitorBodies()).toEqual([{ names: [A], fromEpoch: 9, toEpoch: 9 }]);
   });
 
   it('runs again, once, after a burst of epochs when following them', async () => {
