@@ -10,7 +10,8 @@
 // daemons and deletes the namespace, leaving no process behind.
 //
 // Needs root (ip netns, libvirt's system instance) and dnsmasq.
-// SPMS_VM_NAT_PVS: how many PVs (default 2). Role images: as in
+// SPMS_VM_NAT_PVS: how many PVs (default 1, which keeps npm run test:vm under
+// 20 minutes; the user-mode tests run two). Role images: as in
 // test/vm/libvirt-nat-deploy.ts (SPMS_VM_ROLE_IMAGES or SPMS_VM_CACHE).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +26,7 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const DRIVER = join(ROOT, 'test/vm/libvirt-nat-deploy.ts');
 const NETNS = `spms-nat-test-${process.pid}`;
-const PVS = Number(process.env.SPMS_VM_NAT_PVS ?? '2');
+const PVS = Number(process.env.SPMS_VM_NAT_PVS ?? '1');
 
 let libvirtd: NetnsLibvirtd | undefined;
 
