@@ -36,7 +36,7 @@ export async function monitor(lab: Lab, raw: unknown): Promise<unknown> {
       const span = epochsToCheck(request.window, latest.epoch);
       ranges.push({ pvId, from: span?.from ?? null, to: span?.to ?? null, latest: latest.epoch });
       if (span === undefined) continue;
-      const result = await monitorWindow(target, expected, span, latest);
+      const result = await monitorWindow(target, expected, span);
       alerts.push(...result.alerts);
       observations.push(...result.observations);
     } catch (e) {

@@ -1,12 +1,8 @@
-// Monitoring one PV over a window of its epochs. The client library checks a
-// PV from an epoch up to the latest STR the PV reports, and a PV serves at
-// most 1000 epochs per request; so the window is checked in spans of 1000,
-// each through a view of the client whose chain ends where the span does,
-// the monitor's state carried from one span to the next so the chain is
-// verified across them.
-import type { SignedStr } from '../../spms/core/index.ts';
+// Monitoring one PV over a window of its epochs. A PV serves at most 1000
+// epochs per request, so the window is checked in spans of 1000, the
+// monitor's state carried from one span to the next so the chain is verified
+// across them.
 import { monitorNames, type Alert, type MonitorTarget, type NameObservation, type PvMonitorState } from '../../spms/client/monitor.ts';
-import type { PvClient } from '../../spms/client/pv-client.ts';
 import type { EpochWindow } from './monitor-request.ts';
 
 /** What a PV serves per request (spms/pv's user gateway). */
@@ -19,33 +15,19 @@ export function epochsToCheck(window: EpochWindow, latest: number): { from: numb
   return from > to ? undefined : { from, to };
 }
 
-/** The same client, except that its chain appears to end at `last`. */
-function endingAt(client: PvClient, last: SignedStr): PvClient {
-  const view = Object.create(client) as PvClient;
-  view.latestStr = () => Promise.resolve(last);
-  return view;
-}
-
 export interface WindowResult {
   alerts: Alert[];
   observations: NameObservation[];
 }
 
 /** Checks `expected` on the PV over epochs [from, to], `spanSize` epochs at a time. */
-export async function monitorWindow(
-  target: MonitorTarget,
-  expected: ReadonlyMap<string, readonly Uint8Array[]>,
-  span: { from: number; to: number },
-  latest: SignedStr,
-  spanSize = SPAN,
-): Promise<WindowResult> {
+export async function monitorWindow(target: MonitorTarget, expected: ReadonlyMap<string, readonly Uint8Array[]>, span: { from: number; to: number }, spanSize = SPAN): Promise<WindowResult> {
   const alerts: Alert[] = [];
   const observations: NameObservation[] = [];
   let states: Record<string, PvMonitorState> | undefined;
   for (let from = span.from; from <= span.to; from += spanSize) {
     const to = Math.min(from + spanSize - 1, span.to);
-    const last = to === latest.epoch ? latest : await target.client.str(to);
-    const result = await monitorNames([{ ...target, client: endingAt(target.client, last) }], expected, { fromEpoch: from, ...(states === undefined ? {} : { states }) });
+    const result = await monitorNames([target], expected, { fromEpoch: from, toEpoch: to, ...(states === undefined ? {} : { states }) });
     alerts.push(...result.alerts);
     observations.push(...result.observations);
     // An unreachable PV stays so for the rest of the window.

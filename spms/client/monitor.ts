@@ -52,7 +52,8 @@ export interface MonitorResult {
 export async function monitorNames(
   targets: readonly MonitorTarget[],
   expected: ReadonlyMap<string, readonly Uint8Array[]>,
-  opts: { states?: Record<string, PvMonitorState>; fromEpoch?: number } = {},
+  /** fromEpoch: where a PV seen for the first time starts (default 0); toEpoch: the last epoch to check (default each PV's latest). */
+  opts: { states?: Record<string, PvMonitorState>; fromEpoch?: number; toEpoch?: number } = {},
 ): Promise<MonitorResult> {
   const alerts: Alert[] = [];
   const observations: NameObservation[] = [];
@@ -61,8 +62,9 @@ export async function monitorNames(
   for (const target of targets) {
     let pvId = target.client.baseUrl;
     try {
-      const latest = await target.client.latestStr();
-      pvId = latest.pvId;
+      const newest = await target.client.latestStr();
+      pvId = newest.pvId;
+      const latest = opts.toEpoch === undefined || opts.toEpoch >= newest.epoch ? newest : await target.client.str(opts.toEpoch);
       const state: PvMonitorState = states[pvId] ?? { versions: {} };
       const from = state.lastStr === undefined ? (opts.fromEpoch ?? 0) : state.lastStr.epoch + 1;
       if (from > latest.epoch) {
