@@ -2,7 +2,9 @@
 # Installs what a fresh Debian 12 machine lacks, then the npm dependencies.
 #   setup.sh          for the tests: clang/llvm (pluglet compilation), chromium
 #                     (browser tests), openssl (certificate cross-checks),
-#                     python3 (reference implementations), libvirt's client
+#                     python3 (reference implementations), lld (wasm-ld: the
+#                     core's SHA-256 WebAssembly module is rebuilt and
+#                     compared with the embedded one), libvirt's client
 #                     library, headers and tools (the libvirt provider's
 #                     binding, its test driver, virt-xml-validate), packer
 #                     (template validation) and xsltproc (the Terraform domain
@@ -29,6 +31,7 @@ if [ "$mode" != lab ]; then
   [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
   command -v openssl >/dev/null || need_pkgs+=(openssl)
   command -v python3 >/dev/null || need_pkgs+=(python3)
+  command -v wasm-ld >/dev/null || need_pkgs+=(lld)
   command -v virsh >/dev/null || need_pkgs+=(libvirt-clients)
   command -v virt-xml-validate >/dev/null || need_pkgs+=(libvirt-clients)
   [ -f /usr/include/libvirt/libvirt.h ] || need_pkgs+=(libvirt-dev)

@@ -10,7 +10,8 @@ npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json
 npx tsc -p app/tsconfig.desktop.json
 npx svelte-check --tsconfig app/tsconfig.json --fail-on-warnings --output human
-echo "== browser builds: spms/core and spms/client, and the panel"
+echo "== browser builds: spms/core and spms/client, and the panel; the core's SHA-256 WebAssembly module rebuilt and compared"
+node scripts/build-sha256-wasm.mjs --check
 node scripts/build-core-browser.mjs
 npx vite build --config app/vite.config.ts
 report_unit=$(mktemp)

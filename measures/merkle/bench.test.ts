@@ -72,6 +72,7 @@ function result(n: number, over: Partial<SizeResult> = {}): SizeResult {
     detail: {
       sha256NobleUs: 2,
       sha256CoreUs: 1,
+      sha256Engine: 'webassembly',
       coreHashBoundMs: { build: 250, update: 25 },
       buildHashes: 250_000,
       updateHashes: 25_000,

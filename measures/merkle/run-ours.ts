@@ -1,7 +1,7 @@
 // Measures our prefix tree (spms/core) at one N, in a process of its own so
 // that the peak RSS is this N's alone. Prints one JSON line (OursResult).
 //   node --expose-gc --import tsx measures/merkle/run-ours.ts N
-import { MemoryNodeStore, PrefixTree, encodeProof, decodeProof, indexOf, verifyLookup, type LookupProof } from '../../spms/core/index.ts';
+import { MemoryNodeStore, PrefixTree, encodeProof, decodeProof, indexOf, sha256Engine, verifyLookup, type LookupProof } from '../../spms/core/index.ts';
 import { measureHashCost } from './hash-cost.ts';
 import { GcMeter, collectGarbage, peakRssMb } from './process-stats.ts';
 import { makeWorkload } from './workload.ts';
@@ -21,6 +21,8 @@ export interface OursResult {
   detail: {
     sha256NobleUs: number;
     sha256CoreUs: number;
+    /** Which of the core's SHA-256 implementations ran (WebAssembly, or the JavaScript fallback). */
+    sha256Engine: string;
     /** The same bounds priced with the core's own SHA-256, the hash the tree actually runs. */
     coreHashBoundMs: { build: number; update: number };
     buildHashes: number;
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
     detail: {
       sha256NobleUs: cost.nobleUs,
       sha256CoreUs: cost.coreUs,
+      sha256Engine: sha256Engine.name,
       coreHashBoundMs: { build: (buildHashes * cost.coreUs) / 1000, update: (updateHashes * cost.coreUs) / 1000 },
       buildHashes,
       updateHashes,

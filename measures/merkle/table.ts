@@ -38,7 +38,7 @@ export function formatSize(r: SizeResult): string {
   const d = r.detail;
   out.push(
     `where ours spends: index hashes ${num(d.indexMs)} ms of the build; GC ${num(d.gcMs.build)} ms in build, ${num(d.gcMs.update)} ms in update, ` +
-      `${num(d.gcMs.proofGen)} ms in proof generation, ${num(d.gcMs.verify)} ms in verification; SHA-256 ${num(d.sha256CoreUs)} µs (core) vs ${num(d.sha256NobleUs)} µs (@noble/hashes)`,
+      `${num(d.gcMs.proofGen)} ms in proof generation, ${num(d.gcMs.verify)} ms in verification; SHA-256 ${num(d.sha256CoreUs)} µs (core, ${d.sha256Engine}) vs ${num(d.sha256NobleUs)} µs (@noble/hashes)`,
   );
   out.push(
     `tree: ${d.stats.leaves.toLocaleString('en-US')} leaves, ${d.stats.interiors.toLocaleString('en-US')} interiors, ${d.stats.empties.toLocaleString('en-US')} empties, ` +

@@ -1,7 +1,8 @@
-// One-shot SHA-256 (FIPS 180-4) tuned for the short messages the prefix tree
-// hashes by the million (65–107 bytes): no per-call objects, a reused message
-// schedule, state in local variables. Equivalent to any SHA-256; tests check
-// it against @noble/hashes.
+// SHA-256 (FIPS 180-4) in portable JavaScript, tuned for the short messages
+// the prefix tree hashes by the million (65–107 bytes): no per-call objects,
+// a reused message schedule, state in local variables. The fallback where
+// WebAssembly may not run; tests check it against @noble/hashes.
+import { paddedLength, putWord, writePadding, type FixedLengthMessage, type Sha256Engine } from './sha256-engine.ts';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -14,34 +15,27 @@ const W = new Int32Array(64);
 let padded = new Uint8Array(256);
 
 /** SHA-256 of data[0 .. length), without making a view of it. */
-function put(out: Uint8Array, at: number, w: number): void {
-  out[at] = w >>> 24;
-  out[at + 1] = (w >>> 16) & 0xff;
-  out[at + 2] = (w >>> 8) & 0xff;
-  out[at + 3] = w & 0xff;
-}
-
-export function sha256(data: Uint8Array, length: number = data.length): Uint8Array {
-  const len = length;
-  const blocks = (len + 9 + 63) >>> 6;
-  const total = blocks << 6;
+function sha256(data: Uint8Array, length: number): Uint8Array {
+  const total = paddedLength(length);
   if (padded.length < total) padded = new Uint8Array(total * 2);
   const m = padded;
-  m.set(len === data.length ? data : data.subarray(0, len), 0);
-  m[len] = 0x80;
-  m.fill(0, len + 1, total - 8);
-  // Bit length as a 64-bit big-endian integer.
-  const bitsHi = Math.floor(len / 0x20000000);
-  const bitsLo = (len << 3) >>> 0;
-  m[total - 8] = bitsHi >>> 24;
-  m[total - 7] = (bitsHi >>> 16) & 0xff;
-  m[total - 6] = (bitsHi >>> 8) & 0xff;
-  m[total - 5] = bitsHi & 0xff;
-  m[total - 4] = bitsLo >>> 24;
-  m[total - 3] = (bitsLo >>> 16) & 0xff;
-  m[total - 2] = (bitsLo >>> 8) & 0xff;
-  m[total - 1] = bitsLo & 0xff;
+  m.set(length === data.length ? data : data.subarray(0, length), 0);
+  writePadding(m, 0, length, total, length);
+  return digestBlocks(m, total);
+}
 
+function fixedLengthMessage(length: number): FixedLengthMessage {
+  const total = paddedLength(length);
+  const bytes = new Uint8Array(total);
+  writePadding(bytes, 0, length, total, length);
+  return { length, bytes, digest: () => digestBlocks(bytes, total) };
+}
+
+/** The portable implementation: runs wherever JavaScript does. */
+export const javascriptSha256: Sha256Engine = { name: 'javascript', digest: sha256, fixedLengthMessage };
+
+/** The SHA-256 digest of m[0 .. total), a padded message of whole blocks. */
+function digestBlocks(m: Uint8Array, total: number): Uint8Array {
   let h0 = 0x6a09e667 | 0,
     h1 = 0xbb67ae85 | 0,
     h2 = 0x3c6ef372 | 0,
@@ -96,13 +90,13 @@ export function sha256(data: Uint8Array, length: number = data.length): Uint8Arr
     h7 = (h7 + h) | 0;
   }
   const out = new Uint8Array(32);
-  put(out, 0, h0);
-  put(out, 4, h1);
-  put(out, 8, h2);
-  put(out, 12, h3);
-  put(out, 16, h4);
-  put(out, 20, h5);
-  put(out, 24, h6);
-  put(out, 28, h7);
+  putWord(out, 0, h0);
+  putWord(out, 4, h1);
+  putWord(out, 8, h2);
+  putWord(out, 12, h3);
+  putWord(out, 16, h4);
+  putWord(out, 20, h5);
+  putWord(out, 24, h6);
+  putWord(out, 28, h7);
   return out;
 }

@@ -1,6 +1,8 @@
 // The three node hashes of DESIGN §3.3. Each writes into a scratch buffer of
-// the exact encoding so building a large tree does not allocate per field.
-import { hash } from '../hash.ts';
+// the exact encoding so building a large tree does not allocate per field;
+// leaves and interiors have one length each, so their buffers keep SHA-256's
+// padding in place between calls.
+import { fixedLengthMessage, hash } from '../hash.ts';
 
 const EMPTY_TAG = 0x00;
 const LEAF_TAG = 0x01;
@@ -8,8 +10,10 @@ const INTERIOR_TAG = 0x02;
 
 // One scratch buffer per encoding, each as long as its longest message.
 const emptyBuf = new Uint8Array(1 + 32 + 2 + 32);
-const leafBuf = new Uint8Array(1 + 32 + 2 + 32 + 8 + 32);
-const interiorBuf = new Uint8Array(1 + 32 + 32);
+const leafMessage = fixedLengthMessage(1 + 32 + 2 + 32 + 8 + 32);
+const interiorMessage = fixedLengthMessage(1 + 32 + 32);
+leafMessage.bytes[0] = LEAF_TAG;
+interiorMessage.bytes[0] = INTERIOR_TAG;
 
 /**
  * E(d, p) = H(0x00 || treeId || u16(d) || bits(p, d)): the empty subtree at
@@ -35,8 +39,7 @@ export function emptyHash(treeId: Uint8Array, depth: number, index: Uint8Array, 
 
 /** L = H(0x01 || treeId || u16(d) || index || u64(version) || bindingHash). */
 export function leafHash(treeId: Uint8Array, depth: number, index: Uint8Array, version: number, bindingHash: Uint8Array): Uint8Array {
-  const buf = leafBuf;
-  buf[0] = LEAF_TAG;
+  const buf = leafMessage.bytes;
   buf.set(treeId, 1);
   buf[33] = depth >>> 8;
   buf[34] = depth & 0xff;
@@ -52,14 +55,13 @@ export function leafHash(treeId: Uint8Array, depth: number, index: Uint8Array, v
   buf[73] = (lo >>> 8) & 0xff;
   buf[74] = lo & 0xff;
   buf.set(bindingHash, 75);
-  return hash(buf);
+  return leafMessage.digest();
 }
 
 /** I = H(0x02 || left || right). */
 export function interiorHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = interiorBuf;
-  buf[0] = INTERIOR_TAG;
+  const buf = interiorMessage.bytes;
   buf.set(left, 1);
   buf.set(right, 33);
-  return hash(buf);
+  return interiorMessage.digest();
 }
