@@ -97,6 +97,8 @@ function listParam(url: URL, key: string): string[] {
 export class Gateway {
   private server: Server | undefined;
   private readonly routes: Route[];
+  /** Publications in cursor order, behind the answers to the developers. */
+  private announcing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -149,6 +151,7 @@ export class Gateway {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    await this.announcing;
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -270,7 +273,9 @@ export class Gateway {
     if (claimed !== null) this.deps.events.emit('namespace-registered', { namespace: claimed, owner: c.cert.commonName });
     if (created) {
       this.deps.events.emit('submission', { id: submission.id, name: submission.name, version: submission.version, archiveHash, submitter: submission.submitter });
-      await this.announce(announcement);
+      // The announcement is committed: the answer does not wait for the broker to hand it to every
+      // subscriber (a slow PV would hold up developers); PVs that miss it catch up by cursor.
+      this.announcing = this.announcing.then(() => this.announce(announcement));
     }
     return {
       status: created ? 201 : 200,

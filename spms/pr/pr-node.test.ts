@@ -405,6 +405,24 @@ describe('PR gateway: STRs and failure reports', () => {
   });
 });
 
+describe('PR gateway: what it keeps about PVs', () => {
+  it('writes a PV record when its certificate changes, not on every request', async () => {
+    const writes = (): number => (node.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const record = (): { certificate: string; last_seen_ms: number } =>
+      node.db.prepare("SELECT certificate, last_seen_ms FROM pvs WHERE pv_id = 'PV2'").get() as { certificate: string; last_seen_ms: number };
+    expect((await call('GET', '/v1/announcements', who.pv2)).status).toBe(200);
+    const before = writes();
+    const first = record();
+    for (let i = 0; i < 3; i++) expect((await call('GET', '/v1/announcements', who.pv2)).status).toBe(200);
+    expect(writes()).toBe(before);
+    expect(record()).toEqual(first);
+    // A reissued certificate (same PV, same STR key) is recorded on its first request.
+    const rotated = asWho(ca.rotate('pv', 'PV2'));
+    expect((await call('GET', '/v1/announcements', rotated)).status).toBe(200);
+    expect(record().certificate).not.toBe(first.certificate);
+  });
+});
+
 describe('PR restart', () => {
   it('keeps namespaces, plugins, announcements, STRs and evidence on the same data directory', async () => {
     const before = snapshot();

@@ -2,7 +2,7 @@
 // key), every STR it pushed, the archives it fetched, the failures it
 // reported, and the evidence of every STR refused for breaking its chain.
 import { z } from 'zod';
-import { checkNextStr, decodeSignedStr, detectEquivocation, encodeSignedStr, strFromJson, strHash, strToJson, toHex, verifyStrSignature, type SignedStr } from '../core/index.ts';
+import { checkNextStr, decodeSignedStr, detectEquivocation, encodeSignedStr, equalBytes, strFromJson, strHash, strToJson, toHex, verifyStrSignature, type SignedStr } from '../core/index.ts';
 import type { ParsedCertificate } from '../../certs/parse.ts';
 import { bytesToHex } from '../../certs/binary.ts';
 import { derToPem } from '../../certs/der.ts';
@@ -58,18 +58,32 @@ export interface EvidenceRecord {
 /** Chain rules whose breach, by a validly signed STR, proves misbehaviour. */
 const EVIDENT = new Set(['equivocation', 'prev-hash-mismatch', 'timestamp-not-increasing', 'tree-id-changed', 'pv-id-changed', 'genesis-prev-hash', 'epoch-not-increasing']);
 
+/** How stale a PV's last-seen time may get before a request refreshes it. */
+export const LAST_SEEN_RESOLUTION_MS = 5000;
+
 export class PvRecords {
+  /** What was last written for each PV, so requests that change nothing write nothing. */
+  private readonly written = new Map<string, { der: Uint8Array; atMs: number }>();
+
   constructor(private readonly db: PrDatabase) {}
 
-  /** Remembers a PV's certificate (each authenticated PV request refreshes it). */
+  /**
+   * Remembers a PV's certificate and when it was last seen. A durable write
+   * per request would make every PV request wait for the disk, so it is
+   * written when the certificate changes or the last-seen time is older
+   * than LAST_SEEN_RESOLUTION_MS.
+   */
   seen(cert: ParsedCertificate): void {
     if (cert.strPublicKey === undefined) return;
     const now = Date.now();
+    const last = this.written.get(cert.commonName);
+    if (last !== undefined && now - last.atMs < LAST_SEEN_RESOLUTION_MS && equalBytes(last.der, cert.der)) return;
     this.db
       .prepare(
         'INSERT INTO pvs (pv_id, certificate, str_public_key, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pv_id) DO UPDATE SET certificate = excluded.certificate, str_public_key = excluded.str_public_key, last_seen_ms = excluded.last_seen_ms',
       )
       .run(cert.commonName, derToPem(cert.der, 'CERTIFICATE'), bytesToHex(cert.strPublicKey), now, now);
+    this.written.set(cert.commonName, { der: cert.der, atMs: now });
   }
 
   /** Where peers reach the PV's user gateway, as the PV itself declares it. */
@@ -142,17 +156,20 @@ export class PvRecords {
     const key = cert.strPublicKey;
     if (key === undefined) throw new HttpError(403, 'no-str-key', 'your certificate carries no STR public key');
     if (str.pvId !== cert.commonName) throw new HttpError(403, 'pv-id-mismatch', `the STR is for "${str.pvId}" but your certificate is for "${cert.commonName}"`);
-    if (!verifyStrSignature(str, key)) throw new HttpError(400, 'bad-signature', `the STR of epoch ${str.epoch} is not signed by the STR key in your certificate`);
+    const badSignature = (): HttpError => new HttpError(400, 'bad-signature', `the STR of epoch ${str.epoch} is not signed by the STR key in your certificate`);
     // The evidence of a refusal must be committed, so refusals are returned out of the transaction, not thrown in it.
     const outcome = this.db.transaction((): { duplicate: boolean } | HttpError => {
       const same = this.strAt(str.pvId, str.epoch);
       if (same !== undefined) {
+        if (!verifyStrSignature(str, key)) return badSignature();
         if (toHex(encodeSignedStr(same)) === toHex(encodeSignedStr(str))) return { duplicate: true };
         if (detectEquivocation(same, str, key) !== null) return this.refuse(str, same, 'equivocation', `"${str.pvId}" signed two different STRs for epoch ${str.epoch}`);
         return new HttpError(409, 'epoch-not-increasing', `epoch ${str.epoch} of "${str.pvId}" is already recorded with another signature`);
       }
       const latest = this.latestStr(str.pvId);
+      // The chain check verifies the signature first (once: Ed25519 in JavaScript costs the event loop milliseconds).
       const issue = checkNextStr(latest, str, key);
+      if (issue?.code === 'bad-signature') return badSignature();
       if (issue !== null) return EVIDENT.has(issue.code) ? this.refuse(str, latest ?? null, issue.code, issue.message) : new HttpError(409, issue.code, issue.message);
       this.db
         .prepare('INSERT INTO strs (pv_id, epoch, timestamp_ms, bytes, str_hash, received_ms) VALUES (?, ?, ?, ?, ?, ?)')

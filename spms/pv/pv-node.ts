@@ -40,6 +40,9 @@ export class PvNode {
   private epochTimer: NodeJS.Timeout | undefined;
   private pushTimer: NodeJS.Timeout | undefined;
   private pushBackoff: number;
+  /** The push under way, if any: at most one at a time, or every epoch would re-send the same unpushed STRs. */
+  private pushing: Promise<void> | undefined;
+  private pushAgain = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   port = 0;
@@ -155,10 +158,26 @@ export class PvNode {
   private schedulePush(delay: number): void {
     if (this.stopped) return;
     if (this.pushTimer !== undefined) clearTimeout(this.pushTimer);
-    this.pushTimer = setTimeout(() => this.track(this.pushPending()), delay);
+    this.pushTimer = setTimeout(() => this.pushNow(), delay);
+  }
+
+  /** Starts a push, or, while one is under way, asks it to run once more when it ends (for what came meanwhile). */
+  private pushNow(): void {
+    if (this.pushing !== undefined) {
+      this.pushAgain = true;
+      return;
+    }
+    this.pushAgain = false;
+    const run = this.pushPending().finally(() => {
+      this.pushing = undefined;
+      if (this.pushAgain) this.pushNow();
+    });
+    this.pushing = run;
+    this.track(run);
   }
 
   private async pushPending(): Promise<void> {
+    if (this.stopped) return;
     try {
       for (const str of this.trees.unpushedStrs()) {
         const r = await this.deps.prLink.postStr(str);
@@ -175,6 +194,8 @@ export class PvNode {
       }
       this.pushBackoff = this.config.retry.minMs;
     } catch (e) {
+      // The backoff timer retries, not an epoch published while this push was failing.
+      this.pushAgain = false;
       this.events.emit('pr-unreachable', { message: (e as Error).message, retryInMs: this.pushBackoff });
       const delay = this.pushBackoff;
       this.pushBackoff = Math.min(this.pushBackoff * 2, this.config.retry.maxMs);
