@@ -53,7 +53,6 @@ describe('plugin archives', () => {
     }
   });
 
-
   it('reads archives made by git archive (a pax global header first), tar and tar.gz', async () => {
     const { dir } = plugin(good);
     const git = (...args: string[]): Buffer => execFileSync('git', ['-C', dir, '-c', 'user.name=dev', '-c', 'user.email=dev@example.org', ...args]);
