@@ -17,6 +17,7 @@ import { LabDeveloper } from './lab-developer.ts';
 import { LocalProvider } from './providers/local/local-provider.ts';
 import { chooseAccelerator, type AcceleratorChoice } from './providers/libvirt/accelerator.ts';
 import { createLibvirtProvider } from './providers/libvirt/create-libvirt-provider.ts';
+import { LibvirtProvider } from './providers/libvirt/libvirt-provider.ts';
 import { LibvirtSettingsError, parseLibvirtSettings, type LibvirtSettings } from './providers/libvirt/libvirt-settings.ts';
 import type { NodeStatus, Provider, ProviderContext } from './providers/provider.ts';
 import { missingVmTools } from './providers/vm-host-tools.ts';
@@ -248,7 +249,10 @@ export class Lab {
   /** Removes the images current inputs would not use; refused while a task may be using them. */
   async pruneImages(): Promise<string[]> {
     this.refuseWhileBusy();
-    return this.images.prune();
+    const removed = await this.images.prune();
+    // Uploads to remote hosts follow the local cache: what it no longer holds goes there too.
+    if (this.current instanceof LibvirtProvider) removed.push(...(await this.current.pruneImageVolumes(new Set(this.images.list().map((i) => i.id)))));
+    return removed;
   }
 
   /** The deployed node's gateway URL; 409 when the lab is not deployed. */

@@ -11,8 +11,10 @@
 #                     stylesheet); fails when it cannot.
 #   setup.sh --vm     what the tests need, plus what booting real VMs needs:
 #                     QEMU, libvirtd, mmdebstrap, qemu-img, dnsmasq (NAT
-#                     networks) (npm run test:vm,
-#                     bench:vm, the libvirt provider).
+#                     networks), and for the remote-host test an OpenSSH
+#                     server and nc (npm run test:vm, bench:vm, the libvirt
+#                     provider). The OpenSSH server is installed without being
+#                     started or enabled: the test runs its own sshd.
 #   setup.sh --lab    for running the lab: clang/llvm only; when they cannot be
 #                     installed (no root, no passwordless sudo) it says what to
 #                     install and goes on: the lab then marks the verifiers that
@@ -46,6 +48,8 @@ if [ "$mode" = vm ]; then
   command -v mmdebstrap >/dev/null || need_pkgs+=(mmdebstrap)
   command -v mke2fs >/dev/null || need_pkgs+=(e2fsprogs)
   [ -x /usr/sbin/dnsmasq ] || need_pkgs+=(dnsmasq-base)
+  [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+  command -v nc >/dev/null || need_pkgs+=(netcat-openbsd)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   # shellcheck disable=SC2207
@@ -59,7 +63,22 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ ${#need_pkgs[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${need_pkgs[*]}"
     "${sudo_cmd[@]}" apt-get update -qq
+    # A package's service (openssh-server's sshd) must not start: policy-rc.d refuses every start during the install.
+    own_policy=
+    if [ "$mode" = vm ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null && "${sudo_cmd[@]}" chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+    fi
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+    [ -z "$own_policy" ] || "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
+    if [[ " ${need_pkgs[*]} " == *" openssh-server "* ]]; then
+      # Nor start at the next boot; and should anything have started it, stop it.
+      if [ -d /run/systemd/system ]; then
+        "${sudo_cmd[@]}" systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+      else
+        "${sudo_cmd[@]}" update-rc.d ssh disable >/dev/null 2>&1 || true
+        "${sudo_cmd[@]}" /etc/init.d/ssh stop >/dev/null 2>&1 || true
+      fi
+    fi
   fi
 fi
 

@@ -20,8 +20,13 @@ import { ImageToolError, runTool } from './tool-process.ts';
 import { withinRange } from './task-range.ts';
 
 export const DEFAULT_RECIPES = fileURLToPath(new URL('../../vm-images/', import.meta.url));
-/** Kernel command line of every image (the per-VM `spms.ssh=` is added by whoever boots it). */
-export const IMAGE_CMDLINE = 'root=/dev/vda rw console=ttyS0';
+/**
+ * Kernel command line of every image (the per-VM `spms.ssh=` is added by
+ * whoever boots it). Quiet: under software emulation every character on the
+ * serial console costs the VM's CPU; warnings, errors and systemd's failed
+ * units still reach the serial log.
+ */
+export const IMAGE_CMDLINE = 'root=/dev/vda rw console=ttyS0 quiet systemd.show_status=error';
 /** QEMU's -accel for the VM that provisions a role image; TCG with a small code cache works everywhere. */
 export const DEFAULT_BUILD_ACCEL = 'tcg,thread=multi,tb-size=64';
 

@@ -16,7 +16,8 @@
 //   with EnvironmentFile=/etc/spms/node.env; it is installed but not
 //   enabled: provisioning writes /etc/spms/ (config, certificates, keys;
 //   paths in the config point under /etc/spms/ and /var/lib/spms/) and then
-//   runs `systemctl enable --now spms-node`. Its output goes to the journal.
+//   runs `systemctl --no-reload enable --now spms-node` (no daemon reload:
+//   the unit is in the image). Its output goes to the journal.
 import type { TaskHandle } from '../tasks/task-handle.ts';
 
 export type ImageRole = 'pr' | 'pv';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,9 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('the service bundle', () => {
   it('holds the bundle, the prebuilt verifier worker, the specs and the native addon', () => {
     const files = bundleFiles(app);
-    expect(files).toEqual(expect.arrayContaining(['spms.mjs', 'verifier-worker.mjs', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/bindings/bindings.js']));
+    expect(files).toEqual(
+      expect.arrayContaining(['spms.mjs', 'spms-services.cjs', 'verifier-worker.mjs', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/bindings/bindings.js']),
+    );
     expect(files.some((f) => f.startsWith('data/hl_specs/') && f.endsWith('.json'))).toBe(true);
     // Nothing of the sources or the build tools comes along.
     expect(files.filter((f) => f.endsWith('.ts') || f.includes('/src/') || f.includes('/deps/'))).toEqual([]);
@@ -44,6 +46,28 @@ describe('the service bundle', () => {
     const unknown = await run(['lab']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "lab"');
+  });
+
+  it('writes a V8 code cache that the runtime takes, and runs without one it rejects', async () => {
+    const cache = join(app, 'spms-services.cjs.cache');
+    try {
+      const written = await run(['--write-code-cache']);
+      expect(written.code).toBe(0);
+      expect(statSync(cache).size).toBeGreaterThan(100_000);
+      const cached = await run(['pv', '--help']);
+      expect(cached.code).toBe(0);
+      expect(cached.stdout).toContain('usage: spms pv --config FILE');
+      expect(cached.stderr).toBe('');
+      // A cache from another runtime (here: damaged) is refused by V8; the services still run.
+      const bytes = readFileSync(cache);
+      writeFileSync(cache, Buffer.concat([bytes.subarray(0, 64).map((b) => b ^ 0xff), bytes.subarray(64)]));
+      const refused = await run(['pv', '--help']);
+      expect(refused.code).toBe(0);
+      expect(refused.stdout).toContain('usage: spms pv --config FILE');
+      expect(refused.stderr).toContain('does not fit this runtime');
+    } finally {
+      rmSync(cache, { force: true });
+    }
   });
 
   it('starts a PR (store in SQLite through the copied addon) and stops it on SIGTERM', async () => {

@@ -1,6 +1,7 @@
 // The services as the role images carry them: `spms pr` and `spms pv`
-// bundled by esbuild into one ES module (vm-images/guest/spms-guest.ts), the
-// verifier worker bundled beside it, the data files the verifier reads at run
+// bundled by esbuild into one CommonJS file (vm-images/guest/spms-guest.ts),
+// run by spms.mjs (vm-images/guest/spms-loader.ts) through a V8 code cache
+// the role image build writes, the verifier worker bundled beside them, the data files the verifier reads at run
 // time, and the packages that cannot be bundled (better-sqlite3's native
 // addon, found at run time by `bindings`). The guest's runtime is the host's
 // own Node.js (it goes into the base image), so the native addon built for
@@ -41,7 +42,7 @@ export class ServiceBundleError extends Error {
 }
 
 /**
- * Writes the bundle to `dir/app` (emptied first): spms.mjs, verifier-worker.mjs,
+ * Writes the bundle to `dir/app` (emptied first): spms.mjs, spms-services.cjs, verifier-worker.mjs,
  * data/hl_specs/ and node_modules/. In the guest it becomes /opt/spms/app.
  */
 export async function buildServiceBundle(dir: string): Promise<string> {
@@ -49,13 +50,19 @@ export async function buildServiceBundle(dir: string): Promise<string> {
   rmSync(app, { recursive: true, force: true });
   mkdirSync(app, { recursive: true });
   try {
+    // CommonJS: V8 takes a code cache for a script (vm.Script), and Node.js 20 has none for ES modules.
     await build({
       ...COMMON,
+      format: 'cjs',
       entryPoints: [join(repoRoot, 'vm-images/guest/spms-guest.ts')],
-      outfile: join(app, 'spms.mjs'),
+      outfile: join(app, 'spms-services.cjs'),
       // The verifier pool's run-time esbuild call gets the worker prebuilt below.
       alias: { esbuild: join(repoRoot, 'vm-images/guest/esbuild-stand-in.ts') },
+      // The sources find files beside them through import.meta.url; in the bundle that is the bundle's own URL.
+      define: { 'import.meta.url': '__spmsImportMetaUrl' },
+      banner: { js: "const __spmsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     });
+    await build({ ...COMMON, entryPoints: [join(repoRoot, 'vm-images/guest/spms-loader.ts')], outfile: join(app, 'spms.mjs') });
     await build({ ...COMMON, entryPoints: [join(repoRoot, 'spms/pv/verifier-worker.ts')], outfile: join(app, 'verifier-worker.mjs') });
   } catch (e) {
     throw new ServiceBundleError(`esbuild could not bundle the services: ${e instanceof Error ? e.message : String(e)}`);

@@ -30,8 +30,10 @@ include=$(grep -v -e '^#' -e '^[[:space:]]*$' "$here/packages.txt" | paste -sd, 
 guest_files=$(cd "$here/rootfs" && ls -A | paste -sd' ' -)
 
 # The hooks: guest files and the runtime in; networkd and the SSH key unit
-# on; the units of masked-units.txt masked; the initrd made again with only
-# the drivers a VM needs (rootfs/etc/initramfs-tools); no host keys and an
+# on; the units of masked-units.txt and the generators of
+# masked-generators.txt masked; the lab's own initrd (initrd/: busybox
+# and the virtio drivers, no udev; the image's initramfs-tools initrd is
+# dropped, nothing boots it); no host keys and an
 # empty machine-id (each VM makes its own at its
 # first boot, which systemd then does not treat as a "first boot" running
 # `systemctl preset-all` over the image); no apt caches; kernel and initrd
@@ -50,12 +52,13 @@ mmdebstrap \
   --customize-hook="install -D -m 0755 '$node_bin' \"\$1/opt/spms/bin/node\"" \
   --customize-hook='chroot "$1" systemctl enable systemd-networkd.service spms-ssh-key.service' \
   --customize-hook="chroot \"\$1\" systemctl mask $(grep -v -e '^#' -e '^[[:space:]]*$' "$here/masked-units.txt" | paste -sd' ' -)" \
-  --customize-hook='chroot "$1" update-initramfs -u -k all >/dev/null' \
+  --customize-hook="mkdir -p \"\$1/etc/systemd/system-generators\" && for g in $(grep -v -e '^#' -e '^[[:space:]]*$' "$here/masked-generators.txt" | paste -sd' ' -); do ln -sfn /dev/null \"\$1/etc/systemd/system-generators/\$g\"; done" \
   --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
   --customize-hook=': > "$1/etc/machine-id"' \
   --customize-hook="cp '$here/rootfs/etc/resolv.conf' \"\$1/etc/resolv.conf\"" \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb' \
-  --customize-hook="cp \"\$1\"/boot/vmlinuz-* '$out/vmlinuz' && cp \"\$1\"/boot/initrd.img-* '$out/initrd.img' && chmod 0644 '$out/vmlinuz' '$out/initrd.img'" \
+  --customize-hook="sh '$here/initrd/make-initrd.sh' \"\$1\" '$out/initrd.img' && rm -f \"\$1\"/boot/initrd.img-*" \
+  --customize-hook="cp \"\$1\"/boot/vmlinuz-* '$out/vmlinuz' && chmod 0644 '$out/vmlinuz' '$out/initrd.img'" \
   --customize-hook='echo "step: disk (mke2fs -d, qemu-img convert)"' \
   --customize-hook="mkdir '$stage' && tar -C \"\$1\" --one-file-system -c . | tar -C '$stage' -x && mke2fs -q -F -t ext4 -L spms-root -d '$stage' '$raw' '$disk_size'; status=\$?; rm -rf '$stage'; exit \$status" \
   --format=null \

@@ -1,7 +1,8 @@
-// The service bundle's entry (/opt/spms/app/spms.mjs in the role images): the
-// `spms pr` and `spms pv` commands, imported statically so that esbuild can
-// follow them (the host's `spms` finds its commands at run time instead).
-// Takes the same arguments as `spms` on the host.
+// The services of the role images (bundled as /opt/spms/app/spms-services.cjs,
+// run by spms.mjs, see spms-loader.ts): the `spms pr` and `spms pv` commands,
+// imported statically so that esbuild can follow them (the host's `spms`
+// finds its commands at run time instead). `main` takes the same arguments
+// as `spms` on the host.
 import * as pr from '../../bin/commands/pr.ts';
 import * as pv from '../../bin/commands/pv.ts';
 
@@ -14,13 +15,16 @@ const usage = [
   ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(6)} ${c.summary}`),
 ].join('\n');
 
-const [name, ...rest] = process.argv.slice(2);
-const command = name === undefined ? undefined : commands[name];
-if (name === '--help' || name === '-h') {
-  console.log(usage);
-} else if (command === undefined) {
-  console.error(name === undefined ? usage : `spms: unknown command "${name}"\n\n${usage}`);
-  process.exitCode = 2;
-} else {
-  process.exitCode = await command.run(rest);
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : commands[name];
+  if (name === '--help' || name === '-h') {
+    console.log(usage);
+    return 0;
+  }
+  if (command === undefined) {
+    console.error(name === undefined ? usage : `spms: unknown command "${name}"\n\n${usage}`);
+    return 2;
+  }
+  return command.run(rest);
 }

@@ -70,19 +70,52 @@ export function readHostVirtFacts(): HostVirtFacts {
 }
 
 /**
- * The accelerator for VMs on the libvirt host `uri`. Only this machine can be
- * probed; a remote host gets TCG under `auto`, since nothing here can tell
- * whether its KVM runs Linux guests.
+ * What a remote host's libvirt says of it (`virsh capabilities`): the host
+ * CPU's features, and whether it offers KVM domains. Its loaded modules are
+ * not in there, so a PVM host is told apart only by its CPU, which lacks vmx
+ * and svm.
  */
-export function acceleratorForHost(setting: AcceleratorSetting, uri: string): AcceleratorChoice {
-  if (isLocalUri(uri)) return chooseAccelerator(setting);
-  if (setting !== 'auto') return { accelerator: setting, reason: `${setting === 'kvm' ? 'KVM' : 'TCG'} set in the provider settings (remote host ${uri})` };
-  return { accelerator: 'tcg', reason: `TCG because ${uri} is a remote host that cannot be probed from here (set the accelerator to kvm to use KVM there)` };
+export function virtFactsFromCapabilities(xml: string): HostVirtFacts {
+  const host = /<host>([\s\S]*?)<\/host>/.exec(xml)?.[1];
+  const cpu = host === undefined ? undefined : /<cpu>([\s\S]*?)<\/cpu>/.exec(host)?.[1];
+  return {
+    cpuFlags: cpu === undefined ? undefined : new Set([...cpu.matchAll(/<feature\s+name=['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '')),
+    modules: undefined,
+    devKvm: /<domain\s+type=['"]kvm['"]/.test(xml),
+  };
 }
 
-/** Whether a libvirt URI names this machine (no host part, or localhost). */
+/**
+ * The accelerator for VMs on the libvirt host `uri`. This machine is probed
+ * directly; a remote host only through `remoteFacts` (from its libvirt
+ * capabilities), never through this machine's /proc or /dev/kvm. Without
+ * them a remote host gets TCG under `auto`.
+ */
+export function acceleratorForHost(setting: AcceleratorSetting, uri: string, remoteFacts?: HostVirtFacts): AcceleratorChoice {
+  if (isLocalUri(uri)) return chooseAccelerator(setting);
+  const host = hostLabel(uri);
+  if (setting !== 'auto') return { accelerator: setting, reason: `${setting === 'kvm' ? 'KVM' : 'TCG'} set in the provider settings (remote host ${host})` };
+  if (remoteFacts === undefined) return { accelerator: 'tcg', reason: `TCG because ${host} is a remote host whose capabilities could not be read (set the accelerator to kvm to use KVM there)` };
+  const flags = remoteFacts.cpuFlags;
+  const vendor = flags?.has('vmx') === true ? 'vmx' : flags?.has('svm') === true ? 'svm' : undefined;
+  if (vendor !== undefined && remoteFacts.devKvm) return { accelerator: 'kvm', reason: `KVM on ${host}: its CPU has ${vendor} and its libvirt offers KVM domains` };
+  const why =
+    flags === undefined ? 'its capabilities name no host CPU' : vendor === undefined ? 'its CPU has neither vmx nor svm (no hardware virtualisation, or PVM)' : 'its libvirt offers no KVM domains';
+  return { accelerator: 'tcg', reason: `TCG on ${host} because ${why}` };
+}
+
+/**
+ * Whether a libvirt URI names this machine: no host part, so libvirt
+ * connects through a local socket and the VMs see this machine's files. A
+ * URI with a host (even localhost or 127.0.0.1, which may be a tunnel to
+ * another machine) is remote: the role images are uploaded there.
+ */
 export function isLocalUri(uri: string): boolean {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?]*)/.exec(uri);
-  const host = m?.[1] ?? '';
-  return host === '' || host === 'localhost' || host === '127.0.0.1';
+  return (m?.[1] ?? '') === '';
+}
+
+/** A libvirt URI as the UI shows it: without its query, which may hold key paths and socket names. */
+export function hostLabel(uri: string): string {
+  return uri.split('?')[0] ?? uri;
 }

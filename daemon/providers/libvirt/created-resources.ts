@@ -3,8 +3,10 @@
 // removes it: the hosts it used, the networks and pools it created (a
 // network or pool that was there before is used, never removed), and the
 // owners of the image files its VMs were given, to put back if libvirt's
-// dynamic ownership changed them. Domains and volumes need no record: they
-// carry the lab's name prefix (and domains the lab id in their metadata).
+// dynamic ownership changed them, and the role images it uploaded to remote
+// hosts (kept for later deploys; `complete` only once every byte arrived).
+// Domains and the nodes' volumes need no record: they carry the lab's name
+// prefix (and domains the lab id in their metadata).
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -14,6 +16,7 @@ const schema = z
     networks: z.array(z.object({ uri: z.string(), name: z.string() }).strict()).default([]),
     pools: z.array(z.object({ uri: z.string(), name: z.string() }).strict()).default([]),
     owners: z.array(z.object({ path: z.string(), uid: z.number().int(), gid: z.number().int() }).strict()).default([]),
+    images: z.array(z.object({ uri: z.string(), pool: z.string(), role: z.enum(['pr', 'pv']), id: z.string(), volumes: z.array(z.string()), complete: z.boolean() }).strict()).default([]),
   })
   .strict();
 
@@ -23,7 +26,7 @@ export class CreatedResourcesFile {
   constructor(readonly path: string) {}
 
   read(): CreatedResources {
-    const empty: CreatedResources = { hosts: [], networks: [], pools: [], owners: [] };
+    const empty: CreatedResources = { hosts: [], networks: [], pools: [], owners: [], images: [] };
     if (!existsSync(this.path)) return empty;
     let raw: unknown;
     try {

@@ -102,6 +102,8 @@ export function domainXml(s: DomainSpec): string {
     // The guest's sshd and TLS keys need entropy early in boot.
     `    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n    </rng>\n` +
     `    <memballoon model='none'/>\n` +
+    // No USB controller (libvirt adds one by default): nothing in a lab node uses USB, and it is one more device to emulate.
+    `    <controller type='usb' model='none'/>\n` +
     `  </devices>\n` +
     seclabel +
     net.commandline +

@@ -136,7 +136,7 @@ describe('plan', () => {
     const remote: Topology = { ...topology, pr: { id: 'PR', vm: { host: 'qemu+ssh://lab2/system' } } };
     await expect(provider(join(dir, 'plan-remote')).plan(remote)).rejects.toThrow(LibvirtPlanError);
     const natPlan = await provider(join(dir, 'plan-remote'), { network: { mode: 'nat', name: 'spms-lab', subnet: '10.20.3.0/24' } }).plan(remote);
-    expect(natPlan.warnings).toContainEqual(expect.stringContaining('PR runs on qemu+ssh://lab2/system'));
+    expect(natPlan.steps).toContainEqual(expect.stringMatching(/^upload to qemu\+ssh:\/\/lab2\/system: the role images into the pool default-pool there/));
     await expect(
       provider(join(dir, 'plan-small'), { network: { mode: 'nat', name: 'n', subnet: '10.20.3.0/29' } }).plan({
         ...topology,
@@ -193,7 +193,7 @@ describe('deploy and teardown against test:///default', () => {
     const p = provider(labDir, { network: { mode: 'nat', name: 'default', subnet: '10.20.3.0/24' } });
     const task = recordingTask();
     await expect(p.deploy(await p.plan(topology), topology, task)).rejects.toThrow(/^network: test:\/\/\/default already has a network named default that this lab did not create/);
-    expect(JSON.parse(readFileSync(join(labDir, 'vms', 'created.json'), 'utf8'))).toEqual({ hosts: [], networks: [], pools: [], owners: [] });
+    expect(JSON.parse(readFileSync(join(labDir, 'vms', 'created.json'), 'utf8'))).toEqual({ hosts: [], networks: [], pools: [], owners: [], images: [] });
     expect((await conn.domainNames()).filter((n) => n.startsWith('spms-'))).toEqual([]);
   });
 

@@ -5,7 +5,10 @@
 // SSH, pushes each node's configuration and certificates, starts its unit,
 // streams its journal into the node's log, and waits until /healthz answers
 // through the node's address; then it follows the node's events as the
-// local provider does. Everything it creates carries the lab's name prefix
+// local provider does. A VM on a remote host (a URI with a host part) gets
+// its role image uploaded into the lab's pool there, through the libvirt
+// connection (remote-image-volumes.ts), and its serial log in that pool.
+// Everything it creates carries the lab's name prefix
 // (spms-<lab id>-) or is recorded in <labDir>/vms/created.json, and
 // teardown removes exactly that, also after a failed deploy or a restart.
 import { createHash } from 'node:crypto';
@@ -21,7 +24,7 @@ import { deployedVerifiers } from '../../verifier-availability.ts';
 import type { NodeCertificate } from '../local/node-certificate.ts';
 import { NodeStartError } from '../local/node-start-error.ts';
 import type { DeploymentPlan, NodeRole, NodeStatus, PlannedNode, Provider, ProviderContext, SkippedVerifier } from '../provider.ts';
-import { acceleratorForHost, isLocalUri, type AcceleratorChoice } from './accelerator.ts';
+import { acceleratorForHost, hostLabel, isLocalUri, virtFactsFromCapabilities, type AcceleratorChoice } from './accelerator.ts';
 import { CreatedResourcesFile } from './created-resources.ts';
 import { domainXml, SPMS_XML_NAMESPACE } from './domain-xml.ts';
 import { guestNodeEnv, GUEST_PATHS, guestPrConfig, guestPvConfig } from './guest-node-config.ts';
@@ -31,6 +34,7 @@ import { loadOrCreateLabSshKey, sshKernelArg, type LabSshKey } from './lab-ssh-k
 import { LibvirtConnection } from './libvirt-connection.ts';
 import type { LibvirtSettings } from './libvirt-settings.ts';
 import { natNetworkXml, planSubnet } from './network-xml.ts';
+import { RemoteImageVolumes, type ImageFiles } from './remote-image-volumes.ts';
 import { GuestShell } from './ssh-provisioner.ts';
 import { dirPoolXml, overlayVolumeXml } from './storage-xml.ts';
 import { vmNodeCertificate } from './vm-certificate.ts';
@@ -39,8 +43,18 @@ import { allocateVmPorts } from './vm-ports.ts';
 import { Virsh } from './virsh.ts';
 
 const DNSMASQ = ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq', '/sbin/dnsmasq'];
+/** Where the lab's pool goes on a remote host: libvirt's own images directory, which its QEMU user may read. */
+const REMOTE_POOL_PARENT = '/var/lib/libvirt/images';
 
-export const LIBVIRT_DEPLOY_STEPS = ['role images', 'network', 'volumes', 'boot VMs', 'provision PR', 'provision PVs'] as const;
+/** What a node's domain names on its host. */
+interface VmFiles extends ImageFiles {
+  /** The node's overlay; `disk` is the image it is backed by. */
+  overlay: string;
+  /** The serial log on a remote host (in the pool); undefined on this host, where it goes to the lab directory. */
+  remoteSerial?: { pool: string; volume: string; path: string };
+}
+
+export const LIBVIRT_DEPLOY_STEPS = ['role images', 'network', 'volumes', 'boot VMs', 'start nodes'] as const;
 
 /** The size and host of one node's VM. */
 export interface PlannedVm {
@@ -102,6 +116,9 @@ export class LibvirtProvider implements Provider {
   private deploying: AbortController | undefined;
   private readonly connections = new Map<string, Promise<LibvirtConnection>>();
   private readonly created: CreatedResourcesFile;
+  private readonly remoteImages: RemoteImageVolumes;
+  /** Nodes on remote hosts: where their serial log is, to fetch when a boot hangs. */
+  private readonly remoteSerials = new Map<string, { host: string; pool: string; volume: string }>();
   /** Removals run one at a time: a teardown can meet the cleanup of the deploy it aborts. */
   private removal: Promise<void> = Promise.resolve();
 
@@ -114,6 +131,7 @@ export class LibvirtProvider implements Provider {
     this.labId = createHash('sha256').update(resolve(ctx.labDir)).digest('hex').slice(0, 8);
     mkdirSync(this.vmsDir, { recursive: true });
     this.created = new CreatedResourcesFile(join(this.vmsDir, 'created.json'));
+    this.remoteImages = new RemoteImageVolumes(this.created, this.labId);
   }
 
   get vmsDir(): string {
@@ -167,21 +185,23 @@ export class LibvirtProvider implements Provider {
       if (vms.some((vm) => vm.host.startsWith('qemu') && isLocalUri(vm.host)) && !DNSMASQ.some((f) => onPath(f)))
         throw new LibvirtPlanError('network mode nat needs dnsmasq, which libvirt runs for the network (Debian package dnsmasq-base); install it or use network mode user');
     }
-    const accelerator = acceleratorForHost(this.settings.accelerator, this.settings.uri);
+    const accelerator = await this.acceleratorOf(this.settings.uri);
     const warnings = [
       ...overcommitWarnings(
         vms.filter((vm) => isLocalUri(vm.host)),
         readHostResources(),
         accelerator.accelerator,
       ),
-      ...remote.map((vm) => `${vm.id} runs on ${vm.host}: the role images must be at the same paths there (${join(this.ctx.labDir, 'images')})`),
     ];
     const steps = [
       'role images: build or reuse the PR and PV images',
       mode === 'nat' ? `network: the NAT network ${this.settings.network.name} (${this.settings.network.subnet})` : 'network: user-mode networking, ports forwarded to 127.0.0.1',
+      ...[...new Set(remote.map((vm) => vm.host))].map(
+        (host) => `upload to ${hostLabel(host)}: the role images into the pool ${this.settings.pool} there (${REMOTE_POOL_PARENT}/${this.settings.pool}), unless an earlier deploy left them`,
+      ),
       `volumes: one qcow2 overlay per node in the pool ${this.settings.pool}`,
       ...vms.map((vm) => `boot ${vm.id}: ${vm.domain} on ${vm.host}, ${vm.vcpus} vCPU, ${vm.memoryMiB} MiB, ${vm.diskGiB} GiB, ${accelerator.accelerator.toUpperCase()}`),
-      ...vms.map((vm) => `provision ${vm.id}: configuration and certificates over SSH, start spms-node, wait for /healthz`),
+      ...vms.map((vm) => `start ${vm.id} once it answers SSH: configuration and certificates, spms-node, wait for /healthz`),
     ];
     return { provider: this.kind, nodes, skipped, steps, accelerator, network: mode, vms, warnings };
   }
@@ -208,9 +228,9 @@ export class LibvirtProvider implements Provider {
       }
       const accelerators = new Map<string, AcceleratorChoice>();
       for (const host of new Set(vms.map((vm) => vm.host))) {
-        const choice = acceleratorForHost(this.settings.accelerator, host);
+        const choice = await this.acceleratorOf(host);
         accelerators.set(host, choice);
-        task.log(`${host}: ${choice.reason}`);
+        task.log(`${hostLabel(host)}: ${choice.reason}`);
       }
       for (const w of overcommitWarnings(
         vms.filter((vm) => isLocalUri(vm.host)),
@@ -230,7 +250,9 @@ export class LibvirtProvider implements Provider {
 
       current = 'volumes';
       task.step(current);
-      const disks = await this.createVolumes(vms, images, task);
+      await this.ensurePools(vms, task);
+      const imageFiles = await this.imageFilesOnHosts(vms, images, withinRange(task, 0.45, 0.5), signal);
+      const disks = await this.createVolumes(vms, images, imageFiles, task);
       task.progress(0.5);
       signal.throwIfAborted();
 
@@ -263,12 +285,12 @@ export class LibvirtProvider implements Provider {
           accelerator,
           vcpus: vm.vcpus,
           memoryMiB: vm.memoryMiB,
-          kernel: image.kernel,
-          initrd: image.initrd,
+          kernel: disk.kernel,
+          initrd: disk.initrd,
           cmdline: `${image.cmdline} ${sshKernelArg(key.publicKey)}`,
-          disk,
-          backingDisk: image.disk,
-          serialLog: node.opts.serialLog,
+          disk: disk.overlay,
+          backingDisk: disk.disk,
+          serialLog: disk.remoteSerial?.path ?? node.opts.serialLog,
           network: ends.network,
           // A query (qemu:///system?socket=…) still names the system instance.
           ...(isLocalUri(vm.host) && /^[^?]*\/system(\?|$)/.test(vm.host) && process.getuid !== undefined && process.getgid !== undefined
@@ -283,27 +305,17 @@ export class LibvirtProvider implements Provider {
       }
       task.progress(0.6);
       const bootDeadline = Date.now() + (this.options.bootTimeoutMs ?? (accelerators.get(this.settings.uri)?.accelerator === 'kvm' ? 120_000 : 300_000));
-      const shells = new Map<string, GuestShell>();
-      await Promise.all(this.nodes.map(async (node) => shells.set(node.id, await this.waitForSsh(node, key, bootDeadline, signal, task))));
-      task.progress(0.7);
-
-      const pr = this.nodes.find((n) => n.role === 'pr');
-      const pvs = this.nodes.filter((n) => n.role === 'pv');
-      // The PR starts first; the PVs start without waiting for it to be healthy (they retry the PR), which
-      // overlaps the nodes' start-up, slow under TCG; then every node must answer /healthz.
-      current = 'provision PR';
+      // Each node goes on by itself as soon as it answers SSH: the first one up is started while the others still boot (the
+      // PR's domain starts first; PVs that start before it retry the PR), which overlaps the nodes' start-up, slow under TCG.
+      current = 'start nodes';
       task.step(current);
-      if (pr !== undefined) await this.provision(pr, shells, certificates, topology, plan, endpoints, task);
-      task.progress(0.75);
-      current = 'provision PVs';
-      task.step(current);
-      await Promise.all(pvs.map((n) => this.provision(n, shells, certificates, topology, plan, endpoints, task)));
-      task.progress(0.8);
       let up = 0;
       await Promise.all(
-        this.nodes.map(async (n) => {
-          await this.awaitHealthy(n, signal, task);
-          task.progress(0.8 + (0.2 * ++up) / this.nodes.length);
+        this.nodes.map(async (node) => {
+          const shell = await this.waitForSsh(node, key, bootDeadline, signal, task);
+          await this.provision(node, shell, certificates, topology, plan, endpoints, task);
+          await this.awaitHealthy(node, signal, task);
+          task.progress(0.6 + (0.4 * ++up) / this.nodes.length);
         }),
       );
       for (const node of this.nodes) node.startMonitoring(this.options.monitorMs ?? 5000, () => this.vmState(node));
@@ -395,42 +407,79 @@ export class LibvirtProvider implements Provider {
       const virsh = new Virsh(host);
       // The deploy's teardown removed the lab's own network: one still there belongs to someone else, and lacks the nodes' fixed addresses.
       if ((await virsh.networkNames()).includes(spec.name)) {
-        throw new LibvirtPlanError(`${host} already has a network named ${spec.name} that this lab did not create; set another network name in the provider settings`);
+        throw new LibvirtPlanError(`${hostLabel(host)} already has a network named ${spec.name} that this lab did not create; set another network name in the provider settings`);
       }
       await virsh.networkDefine(natNetworkXml(spec));
       this.created.update((r) => r.networks.push({ uri: host, name: spec.name }));
       await virsh.networkStart(spec.name);
-      task.log(`${host}: network ${spec.name} (${spec.subnet}) created`);
+      task.log(`${hostLabel(host)}: network ${spec.name} (${spec.subnet}) created`);
     }
   }
 
-  private async createVolumes(vms: PlannedVm[], images: Map<ImageRole, RoleImage>, task: TaskHandle): Promise<Map<string, string>> {
+  /** The accelerator of a host: this machine by a probe of it, a remote host from its libvirt capabilities. */
+  private async acceleratorOf(host: string): Promise<AcceleratorChoice> {
+    if (isLocalUri(host) || this.settings.accelerator !== 'auto') return acceleratorForHost(this.settings.accelerator, host);
+    const caps = await new Virsh(host).capabilities().catch(() => undefined);
+    return acceleratorForHost('auto', host, caps === undefined ? undefined : virtFactsFromCapabilities(caps));
+  }
+
+  /** The lab's pool on every host, created (and recorded) where missing: under the lab directory here, in libvirt's images directory on a remote host. */
+  private async ensurePools(vms: PlannedVm[], task: TaskHandle): Promise<void> {
     const pool = this.settings.pool;
     for (const host of new Set(vms.map((vm) => vm.host))) {
       const virsh = new Virsh(host);
       if (!(await virsh.poolNames()).includes(pool)) {
-        const path = join(this.vmsDir, 'pool');
+        const path = isLocalUri(host) ? join(this.vmsDir, 'pool') : `${REMOTE_POOL_PARENT}/${pool}`;
         await virsh.poolDefine(dirPoolXml(pool, path));
         this.created.update((r) => r.pools.push({ uri: host, name: pool }));
         await virsh.poolBuild(pool);
-        task.log(`${host}: pool ${pool} created at ${path}`);
+        task.log(`${hostLabel(host)}: pool ${pool} created at ${path}`);
       }
       if (!(await virsh.poolActive(pool))) await virsh.poolStart(pool);
     }
-    this.recordOwners([...images.values()].flatMap((i) => [i.disk, i.kernel, i.initrd]));
-    const disks = new Map<string, string>();
-    for (const vm of vms) {
+  }
+
+  /** Per host and role, the image's files as that host sees them: the cache's files here, uploaded volumes on a remote host. */
+  private async imageFilesOnHosts(vms: PlannedVm[], images: Map<ImageRole, RoleImage>, task: TaskHandle, signal: AbortSignal): Promise<Map<string, ImageFiles>> {
+    const files = new Map<string, ImageFiles>();
+    const needed = [...new Map(vms.map((vm) => [`${vm.host} ${vm.role}`, vm])).values()];
+    const remote = needed.filter((vm) => !isLocalUri(vm.host));
+    let done = 0;
+    for (const vm of needed) {
       const image = images.get(vm.role);
       if (image === undefined) throw new Error(`no ${vm.role} image`);
+      if (isLocalUri(vm.host)) {
+        files.set(`${vm.host} ${vm.role}`, { disk: image.disk, kernel: image.kernel, initrd: image.initrd });
+        continue;
+      }
+      const range = withinRange(task, done / remote.length, ++done / remote.length);
+      files.set(`${vm.host} ${vm.role}`, await this.remoteImages.ensure(new Virsh(vm.host), this.settings.pool, image, range, signal));
+      signal.throwIfAborted();
+    }
+    return files;
+  }
+
+  private async createVolumes(vms: PlannedVm[], images: Map<ImageRole, RoleImage>, imageFiles: Map<string, ImageFiles>, task: TaskHandle): Promise<Map<string, VmFiles>> {
+    const pool = this.settings.pool;
+    if (vms.some((vm) => isLocalUri(vm.host))) this.recordOwners([...images.values()].flatMap((i) => [i.disk, i.kernel, i.initrd]));
+    const result = new Map<string, VmFiles>();
+    for (const vm of vms) {
+      const image = images.get(vm.role);
+      const files = imageFiles.get(`${vm.host} ${vm.role}`);
+      if (image === undefined || files === undefined) throw new Error(`no ${vm.role} image on ${vm.host}`);
       const virsh = new Virsh(vm.host);
       const name = this.volumeName(vm.id);
       // Each deploy starts from the image: a node's overlay from before is dropped.
       if ((await virsh.volumeNames(pool)).includes(name)) await virsh.volumeDelete(pool, name);
-      await virsh.volumeCreate(pool, overlayVolumeXml(name, vm.diskGiB, image.disk));
-      disks.set(vm.id, join(await virsh.poolDirectory(pool), name));
+      await virsh.volumeCreate(pool, overlayVolumeXml(name, vm.diskGiB, files.disk));
+      const dir = await virsh.poolDirectory(pool);
+      // The lab's name prefix makes the serial log one of the volumes teardown removes (once a pool refresh shows it).
+      const serial = `${vm.domain}.serial.log`;
+      result.set(vm.id, { ...files, overlay: join(dir, name), ...(isLocalUri(vm.host) ? {} : { remoteSerial: { pool, volume: serial, path: join(dir, serial) } }) });
+      if (!isLocalUri(vm.host)) this.remoteSerials.set(vm.id, { host: vm.host, pool, volume: serial });
       task.log(`${vm.id}: volume ${name} (${vm.diskGiB} GiB) backed by the ${vm.role} image ${image.id.slice(0, 12)}`);
     }
-    return disks;
+    return result;
   }
 
   /** Remembers who owns the image files before a VM uses them, once: libvirt's dynamic ownership may hand them to its QEMU user. */
@@ -446,16 +495,16 @@ export class LibvirtProvider implements Provider {
 
   private async waitForSsh(node: VmNode, key: LabSshKey, deadlineMs: number, signal: AbortSignal, task: TaskHandle): Promise<GuestShell> {
     const { host, port } = node.opts.endpoints.ssh;
-    const started = Date.now();
     try {
       const shell = await GuestShell.connect({ host, port, privateKey: key.privateKey }, { deadlineMs, signal, retryMs: 1000 });
-      const line = `SSH answered after ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      const line = `SSH answered ${node.sinceBoot()}`;
       node.note(line);
       task.log(`${node.id}: ${line}`);
       return shell;
     } catch (e) {
       signal.throwIfAborted();
       const state = await this.vmState(node).catch(() => undefined);
+      await this.fetchSerialLog(node, task);
       throw new NodeStartError(
         node.id,
         `did not answer SSH at ${host}:${port} (the VM is ${state ?? 'gone'}): ${(e as Error).message}`,
@@ -464,24 +513,38 @@ export class LibvirtProvider implements Provider {
     }
   }
 
+  /** A remote node's serial log, copied over the local one that the node's views read. */
+  private async fetchSerialLog(node: VmNode, task: TaskHandle): Promise<void> {
+    const remote = this.remoteSerials.get(node.id);
+    if (remote === undefined) return;
+    const virsh = new Virsh(remote.host);
+    try {
+      await virsh.poolRefresh(remote.pool);
+      await virsh.volumeDownload(remote.pool, remote.volume, node.opts.serialLog);
+    } catch (e) {
+      task.log(`${node.id}: the serial log on ${hostLabel(remote.host)} could not be read: ${(e as Error).message}`);
+    }
+  }
+
   private async provision(
     node: VmNode,
-    shells: Map<string, GuestShell>,
+    shell: GuestShell,
     certificates: Map<string, NodeCertificate & { strKeyFile?: string }>,
     topology: Topology,
     plan: DeploymentPlan,
     endpoints: LabEndpoints,
     task: TaskHandle,
   ): Promise<void> {
-    const shell = shells.get(node.id);
     const cert = certificates.get(node.id);
-    if (shell === undefined || cert === undefined) throw new Error(`${node.id} has no SSH session or certificate`);
+    if (cert === undefined) throw new Error(`${node.id} has no certificate`);
     const ca = this.ctx.ca.paths;
     const config =
       node.role === 'pr'
         ? guestPrConfig(node.id, this.ctx.eventsToken)
         : guestPvConfig(node.id, this.ctx.eventsToken, this.pvSpec(topology, node.id), plan.nodes.find((n) => n.id === node.id)?.verifiers ?? [], endpoints.prForGuests, node.opts.endpoints.url);
-    await shell.writeFiles([
+    // One command for the files and the unit (every SSH command costs the guest a process start); --no-reload: the unit
+    // is in the image, systemd knows it already, and a daemon reload under emulation takes seconds.
+    const files = [
       { path: GUEST_PATHS.cert, content: readFileSync(cert.certFile), mode: 0o644 },
       { path: GUEST_PATHS.key, content: readFileSync(cert.keyFile), mode: 0o600 },
       { path: GUEST_PATHS.ca, content: readFileSync(ca.cert), mode: 0o644 },
@@ -489,11 +552,12 @@ export class LibvirtProvider implements Provider {
       ...(cert.strKeyFile === undefined ? [] : [{ path: GUEST_PATHS.strKey, content: readFileSync(cert.strKeyFile), mode: 0o600 }]),
       { path: GUEST_PATHS.config, content: `${JSON.stringify(config, null, 2)}\n`, mode: 0o600 },
       { path: GUEST_PATHS.env, content: guestNodeEnv(node.role), mode: 0o644 },
-    ]);
+    ];
     node.attach(shell);
-    await shell.run('systemctl enable --now spms-node.service');
-    node.note('spms-node enabled and started');
-    task.log(`${node.id}: configuration pushed, spms-node started`);
+    await shell.writeFiles(files, 'systemctl --no-reload enable --now spms-node.service');
+    const line = `configuration pushed, spms-node started ${node.sinceBoot()}`;
+    node.note(line);
+    task.log(`${node.id}: ${line}`);
   }
 
   private async awaitHealthy(node: VmNode, signal: AbortSignal, task: TaskHandle): Promise<void> {
@@ -501,9 +565,11 @@ export class LibvirtProvider implements Provider {
       await node.waitHealthy(Date.now() + (this.options.healthTimeoutMs ?? 120_000), signal);
     } catch (e) {
       signal.throwIfAborted();
-      throw new NodeStartError(node.id, (e as Error).message, node.log.tail(40));
+      throw new NodeStartError(node.id, (e as Error).message, await node.recentJournal(40));
     }
-    task.log(`${node.id} is healthy at ${node.opts.endpoints.url}`);
+    const line = `healthy ${node.sinceBoot()}`;
+    node.note(line);
+    task.log(`${node.id} is ${line} at ${node.opts.endpoints.url}`);
   }
 
   private pvSpec(topology: Topology, id: string): Topology['pvs'][number] {
@@ -558,7 +624,7 @@ export class LibvirtProvider implements Provider {
           if (xml === undefined || !this.isOurs(xml)) continue;
           step('remove VMs');
           await attempt(`domain ${name}`, async () => {
-            if (await conn.destroyAndUndefine(name)) task?.log(`${host}: domain ${name} removed`);
+            if (await conn.destroyAndUndefine(name)) task?.log(`${hostLabel(host)}: domain ${name} removed`);
           });
         }
       });
@@ -566,12 +632,14 @@ export class LibvirtProvider implements Provider {
       const pool = this.settings.pool;
       await attempt(`volumes on ${host}`, async () => {
         if (!(await virsh.poolNames()).includes(pool)) return;
+        // Files QEMU made in the pool (a remote node's serial log) are volumes only once libvirt looked again.
+        if (await virsh.poolActive(pool)) await virsh.poolRefresh(pool);
         for (const vol of await virsh.volumeNames(pool)) {
           if (!vol.startsWith(this.namePrefix)) continue;
           step('remove volumes');
           await attempt(`volume ${vol}`, async () => {
             await virsh.volumeDelete(pool, vol);
-            task?.log(`${host}: volume ${vol} removed`);
+            task?.log(`${hostLabel(host)}: volume ${vol} removed`);
           });
         }
       });
@@ -581,25 +649,70 @@ export class LibvirtProvider implements Provider {
           if (await virsh.networkActive(net.name)) await virsh.networkDestroy(net.name);
           if ((await virsh.networkNames()).includes(net.name)) await virsh.networkUndefine(net.name);
           this.created.update((r) => (r.networks = r.networks.filter((n) => !(n.uri === host && n.name === net.name))));
-          task?.log(`${host}: network ${net.name} removed`);
+          task?.log(`${hostLabel(host)}: network ${net.name} removed`);
         });
       }
-      for (const p of record.pools.filter((x) => x.uri === host)) {
-        await attempt(`pool ${p.name}`, async () => {
-          if ((await virsh.poolNames()).includes(p.name)) {
-            // A pool that holds volumes the lab did not make stays.
-            if ((await virsh.poolActive(p.name)) && (await virsh.volumeNames(p.name)).length > 0) return;
-            if (await virsh.poolActive(p.name)) await virsh.poolDestroy(p.name);
-            await virsh.poolUndefine(p.name);
-          }
-          this.created.update((r) => (r.pools = r.pools.filter((x) => !(x.uri === host && x.name === p.name))));
-          task?.log(`${host}: pool ${p.name} removed`);
+      // Uploaded images stay for the next deploy (pruneImageVolumes removes them), unless their upload never finished.
+      for (const upload of record.images.filter((x) => x.uri === host && !x.complete)) {
+        step('remove volumes');
+        await attempt(`the unfinished upload of the ${upload.role} image`, async () => {
+          await this.remoteImages.remove(virsh, upload);
+          task?.log(`${hostLabel(host)}: the unfinished upload of the ${upload.role} image ${upload.id.slice(0, 12)} removed`);
         });
       }
+      for (const p of record.pools.filter((x) => x.uri === host)) await attempt(`pool ${p.name}`, () => this.removePoolIfEmpty(virsh, p.name, task));
     }
     this.restoreOwners(failures);
     if (failures.length > 0) throw new LibvirtTeardownError(failures);
     this.created.update((r) => (r.hosts = []));
+  }
+
+  /** Removes a pool the lab created unless it holds volumes (the lab's cached images, or someone else's). */
+  private async removePoolIfEmpty(virsh: Virsh, name: string, task?: TaskHandle): Promise<void> {
+    const host = virsh.uri;
+    if ((await virsh.poolNames()).includes(name)) {
+      if ((await virsh.poolActive(name)) && (await virsh.volumeNames(name)).length > 0) return;
+      if (await virsh.poolActive(name)) await virsh.poolDestroy(name);
+      // The pool's directory was made by pool-build for the lab; on a remote host nothing else would ever remove it.
+      await virsh.poolDelete(name);
+      await virsh.poolUndefine(name);
+    }
+    this.created.update((r) => (r.pools = r.pools.filter((x) => !(x.uri === host && x.name === name))));
+    task?.log(`${hostLabel(host)}: pool ${name} removed`);
+  }
+
+  /**
+   * Removes the role images this lab uploaded to remote hosts (all, or those
+   * whose id is not in `keep`), and then the lab's pools that are left
+   * empty; a host where the lab has domains keeps its images, which they are
+   * backed by. Answers the volumes removed.
+   */
+  async pruneImageVolumes(keep: ReadonlySet<string> = new Set(), task?: TaskHandle): Promise<string[]> {
+    const removed: string[] = [];
+    const failures: string[] = [];
+    const record = this.created.read();
+    for (const host of new Set(record.images.map((x) => x.uri))) {
+      try {
+        const conn = await this.connection(host);
+        const ours = [];
+        for (const name of await conn.domainNames()) if (name.startsWith(this.namePrefix) && this.isOurs((await conn.domainXml(name)) ?? '')) ours.push(name);
+        if (ours.length > 0) {
+          task?.log(`${hostLabel(host)}: images kept, the lab's domains ${ours.join(', ')} use them`);
+          continue;
+        }
+        const virsh = new Virsh(host);
+        for (const upload of record.images.filter((x) => x.uri === host && !keep.has(x.id))) {
+          await this.remoteImages.remove(virsh, upload);
+          removed.push(...upload.volumes.map((v) => `${hostLabel(host)} ${upload.pool}/${v}`));
+          task?.log(`${hostLabel(host)}: the ${upload.role} image ${upload.id.slice(0, 12)} removed from the pool ${upload.pool}`);
+        }
+        for (const p of record.pools.filter((x) => x.uri === host)) await this.removePoolIfEmpty(virsh, p.name, task);
+      } catch (e) {
+        failures.push(`${host}: ${(e as Error).message}`);
+      }
+    }
+    if (failures.length > 0) throw new LibvirtTeardownError(failures);
+    return removed;
   }
 
   private restoreOwners(failures: string[]): void {

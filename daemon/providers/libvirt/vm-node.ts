@@ -99,13 +99,35 @@ export class VmNode {
     this.emit('node-starting', { domain: this.opts.domain, host: this.opts.uri });
   }
 
-  /** Takes the SSH session the node is provisioned through and streams the node's journal over it into the log. */
+  /** How long ago the domain started, for the log's milestones ("after 12.3 s"). */
+  sinceBoot(): string {
+    return `after ${(this.startedMs === undefined ? 0 : (Date.now() - this.startedMs) / 1000).toFixed(1)} s`;
+  }
+
+  /** Takes the SSH session the node is provisioned through (and, once it is healthy, its journal is followed over). */
   attach(shell: GuestShell): void {
     this.shell = shell;
-    this.journal = shell.follow(JOURNAL, (line) => {
+  }
+
+  /**
+   * Streams the node's journal, from the boot on, into the log. Started once
+   * the node is healthy: one more program in a guest that is still starting
+   * would slow it down under emulation, and the journal loses nothing.
+   */
+  private followJournal(): void {
+    if (this.shell === undefined || this.journal !== undefined || this.stopped) return;
+    this.journal = this.shell.follow(JOURNAL, (line) => {
       this.journalLines++;
       this.log.write('stdout', Buffer.from(`${line}\n`));
     });
+  }
+
+  /** The node's last journal lines, read once (why a node that never became healthy failed); the log's tail when that fails. */
+  async recentJournal(n: number): Promise<string[]> {
+    const r = await this.shell?.exec(`journalctl -b -n ${n} -u spms-node -o cat --no-pager`).catch(() => undefined);
+    if (r === undefined || r.code !== 0) return this.log.tail(n);
+    for (const line of r.stdout.split('\n').filter((l) => l !== '')) this.log.write('stdout', Buffer.from(`${line}\n`));
+    return this.log.tail(n);
   }
 
   setHealth(health: NodeHealth, detail?: string): void {
@@ -128,6 +150,7 @@ export class VmNode {
       if (answer.ok) {
         this.setHealth('healthy');
         this.events.start();
+        this.followJournal();
         return;
       }
       reason = answer.reason;
