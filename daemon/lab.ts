@@ -234,8 +234,10 @@ export class Lab {
   }
 
   /** Builds the images a VM deploy needs (only what is missing or out of date). */
-  buildImages(role: 'pr' | 'pv' | 'all'): Task {
+  /** Builds what is missing or out of date; `refresh` first asks for Debian's current packages. */
+  buildImages(role: 'pr' | 'pv' | 'all', refresh = false): Task {
     this.refuseWhileBusy();
+    if (refresh) this.images.refreshDebian();
     const roles: ImageRole[] = role === 'all' ? ['pr', 'pv'] : [role];
     const planned = [IMAGE_STEPS.base, IMAGE_STEPS.bundle, ...roles.map((r) => IMAGE_STEPS.role(r))];
     return this.tasks.start('image-build', `Build the ${roles.join(' and ')} image${roles.length > 1 ? 's' : ''}`, planned, async (task) => {

@@ -9,7 +9,7 @@ import { EXIT, parse, runCommand, UsageError } from '../lib/cli.ts';
 
 export const summary = 'build, list and prune the VM images of the lab (base, PR, PV)';
 
-const USAGE = `usage: spms images build [pr|pv|all] [--verbose]
+const USAGE = `usage: spms images build [pr|pv|all] [--refresh] [--verbose]
        spms images list [--json]
        spms images prune
 common: --dir DIR (the images directory; else <lab dir>/images)
@@ -19,6 +19,8 @@ build   builds what is missing or out of date: the base image (Debian 12
         with mmdebstrap, ~1.5 min) and the role images (Packer, ~1 min
         each under TCG); an image whose inputs did not change is reused.
         Prints steps and progress; --verbose also the tools' output.
+        --refresh rebuilds from Debian's current packages (the recipes name
+        packages, not versions, so updates arrive only this way).
         Ctrl-C cancels (the build VM is stopped, nothing half-built stays).
 list    the built images: kind, id, size, when built and how long it took
 prune   removes the images current inputs would not use, their logs and
@@ -50,7 +52,11 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 export async function run(args: string[]): Promise<number> {
   return runCommand('images', async () => {
-    const { values, positionals } = parse(args, { dir: { type: 'string' }, 'lab-dir': { type: 'string' }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } }, USAGE);
+    const { values, positionals } = parse(
+      args,
+      { dir: { type: 'string' }, 'lab-dir': { type: 'string' }, json: { type: 'boolean' }, refresh: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } },
+      USAGE,
+    );
     if (values.help === true) return EXIT.ok;
     const [sub, ...rest] = positionals;
     const dir = typeof values.dir === 'string' && values.dir !== '' ? values.dir : join(resolveLabDir(typeof values['lab-dir'] === 'string' ? values['lab-dir'] : undefined), 'images');
@@ -59,6 +65,7 @@ export async function run(args: string[]): Promise<number> {
       const target = rest[0] ?? 'all';
       if (rest.length > 1 || !['pr', 'pv', 'all'].includes(target)) throw new UsageError(`images build takes pr, pv or all\n\n${USAGE}`);
       const roles: ImageRole[] = target === 'all' ? ['pr', 'pv'] : [target as ImageRole];
+      if (values.refresh === true) builder.refreshDebian();
       const controller = new AbortController();
       const cancel = (): void => {
         console.error('cancelling…');

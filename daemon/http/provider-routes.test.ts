@@ -1,7 +1,7 @@
 // Choosing where the lab runs, through a real daemon: the provider and its
 // libvirt settings are validated and kept in the lab state across restarts;
 // the VM images are listed and their builds validated.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,10 @@ describe('the images', () => {
   it('refuses a build of an unknown role, starting no task', async () => {
     const bad = await refusal(client.post('/api/images/build', { role: 'router' }));
     expect([bad.status, bad.code]).toEqual([400, 'bad-image-build']);
+    const badRefresh = await refusal(client.post('/api/images/build', { role: 'pr', refresh: 'yes' }));
+    expect([badRefresh.status, badRefresh.code]).toEqual([400, 'bad-image-build']);
+    expect(badRefresh.message).toContain('refresh');
+    expect(existsSync(join(dir, 'images', 'debian-refresh'))).toBe(false);
     expect((await client.get<{ tasks: unknown[] }>('/api/tasks')).tasks).toEqual([]);
   });
 });

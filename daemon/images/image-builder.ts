@@ -98,6 +98,11 @@ export class ImageBuilder implements RoleImages {
     return this.store.list();
   }
 
+  /** Makes the next build take Debian's current packages (security updates): a new base, then new role images. */
+  refreshDebian(nowMs = Date.now()): void {
+    this.store.markDebianRefresh(nowMs);
+  }
+
   /** Removes every image that current inputs would not use, the logs of removed images and abandoned build directories. */
   prune(): Promise<string[]> {
     return this.exclusive(async () => {
@@ -160,6 +165,7 @@ export class ImageBuilder implements RoleImages {
       .text('disk-size', this.diskSize)
       .text('cmdline', IMAGE_CMDLINE)
       .text('mirrors', `${process.env.SPMS_DEBIAN_MIRROR ?? ''} ${process.env.SPMS_DEBIAN_SECURITY_MIRROR ?? ''}`)
+      .text('debian-refresh', String(this.store.debianRefreshMs()))
       .id();
     const base = this.store.find('base', baseId);
     return base === undefined ? { baseId } : { baseId, base };

@@ -66,3 +66,18 @@ describe('ImageStore', () => {
     expect(existsSync(store.logFile('base', 'ffffffffffffffff'))).toBe(false);
   });
 });
+
+describe('Debian refresh stamp', () => {
+  it('is 0 until a refresh is asked for, then the time it was asked, kept across instances', () => {
+    expect(store.debianRefreshMs()).toBe(0);
+    store.markDebianRefresh(1_700_000_000_000);
+    expect(store.debianRefreshMs()).toBe(1_700_000_000_000);
+    expect(new ImageStore(join(dir, 'images')).debianRefreshMs()).toBe(1_700_000_000_000);
+  });
+
+  it('refuses a damaged stamp with a message naming the file and the way out', () => {
+    mkdirSync(join(dir, 'images'), { recursive: true });
+    writeFileSync(join(dir, 'images', 'debian-refresh'), 'yesterday\n');
+    expect(() => store.debianRefreshMs()).toThrow(/debian-refresh does not hold a time in ms: delete it or run spms images build --refresh/);
+  });
+});

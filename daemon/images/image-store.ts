@@ -2,7 +2,7 @@
 // built image, named <kind>-<id> and holding the disk, the kernel, the initrd
 // and image.json; builds in progress under .work/ (renamed into place when
 // they succeed, so a half-built image is never found); build logs under
-// logs/.
+// logs/; debian-refresh, when the base last took Debian's current packages.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -35,6 +35,7 @@ export interface StoredImage extends ImageManifest {
 }
 
 const MANIFEST = 'image.json';
+const DEBIAN_REFRESH = 'debian-refresh';
 
 export class ImageStore {
   constructor(readonly dir: string) {}
@@ -50,6 +51,25 @@ export class ImageStore {
   /** The image of `kind` built from inputs `id`, if it is complete. */
   find(kind: ImageKind, id: string): StoredImage | undefined {
     return this.read(join(this.dir, `${kind}-${id}`));
+  }
+
+  /**
+   * When the base image was last asked to take Debian's current packages
+   * (ms, 0 if never). It is one of the base image's inputs: the recipe names
+   * packages, not versions, so without it a base never picks up updates.
+   */
+  debianRefreshMs(): number {
+    const path = join(this.dir, DEBIAN_REFRESH);
+    if (!existsSync(path)) return 0;
+    const value = Number(readFileSync(path, 'utf8').trim());
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${path} does not hold a time in ms: delete it or run spms images build --refresh`);
+    return value;
+  }
+
+  /** Asks the next build for a base image from Debian's current packages. */
+  markDebianRefresh(nowMs: number): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(join(this.dir, DEBIAN_REFRESH), `${nowMs}\n`);
   }
 
   /** Every complete image, newest first. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
 import type { Lab } from '../../lab.ts';
 
-const buildSchema = z.object({ role: z.enum(['pr', 'pv', 'all']).default('all') }).strict();
+const buildSchema = z.object({ role: z.enum(['pr', 'pv', 'all']).default('all'), refresh: z.boolean().default(false) }).strict();
 
 export function imageRoutes(lab: Lab): Router {
   const r = Router();
@@ -14,8 +14,13 @@ export function imageRoutes(lab: Lab): Router {
   });
   r.post('/images/build', (req, res) => {
     const body = buildSchema.safeParse(req.body ?? {});
-    if (!body.success) throw new ApiError(400, 'bad-image-build', `expected {role?: "pr" | "pv" | "all"}: ${body.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    res.status(202).json({ task: lab.buildImages(body.data.role) });
+    if (!body.success)
+      throw new ApiError(
+        400,
+        'bad-image-build',
+        `expected {role?: "pr" | "pv" | "all", refresh?: boolean}: ${body.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
+    res.status(202).json({ task: lab.buildImages(body.data.role, body.data.refresh) });
   });
   r.post('/images/prune', async (_req, res) => {
     res.json({ removed: await lab.pruneImages() });
