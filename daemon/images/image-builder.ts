@@ -158,15 +158,17 @@ export class ImageBuilder implements RoleImages {
   }
 
   private plan(): Plan {
-    const baseId = new InputHash()
+    const inputs = new InputHash()
       .tree('base', join(this.recipes, 'base'))
       .file('node', this.nodeBinary)
       .text('tools', JSON.stringify(this.toolVersions()))
       .text('disk-size', this.diskSize)
       .text('cmdline', IMAGE_CMDLINE)
-      .text('mirrors', `${process.env.SPMS_DEBIAN_MIRROR ?? ''} ${process.env.SPMS_DEBIAN_SECURITY_MIRROR ?? ''}`)
-      .text('debian-refresh', String(this.store.debianRefreshMs()))
-      .id();
+      .text('mirrors', `${process.env.SPMS_DEBIAN_MIRROR ?? ''} ${process.env.SPMS_DEBIAN_SECURITY_MIRROR ?? ''}`);
+    // Only once a refresh was asked for, so that labs that never asked keep their images.
+    const refreshed = this.store.debianRefreshMs();
+    if (refreshed > 0) inputs.text('debian-refresh', String(refreshed));
+    const baseId = inputs.id();
     const base = this.store.find('base', baseId);
     return base === undefined ? { baseId } : { baseId, base };
   }
