@@ -12,17 +12,79 @@ function tooLarge(what: string, limit: number): HttpError {
   return new HttpError(413, 'too-large', `the ${what} is larger than ${limit} bytes`);
 }
 
-export async function readBody(req: IncomingMessage, limit: number, what: string): Promise<Uint8Array> {
+export function readBody(req: IncomingMessage, limit: number, what: string): Promise<Uint8Array> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(what, limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(what, limit);
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(what, limit));
+  // Listeners rather than for-await: leaving a for-await early destroys the
+  // request, and with it the socket the refusal must still be written to.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        reject(tooLarge(what, limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(new Uint8Array(Buffer.concat(chunks)));
+    };
+    const onError = (e: Error): void => {
+      stop();
+      reject(e);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** What is read and dropped of a refused request's body before it is answered anyway. */
+export const DRAIN_LIMIT = { bytes: 64 * 1024 * 1024, ms: 10_000 };
+
+/**
+ * Reads and drops the rest of a refused request's body, up to DRAIN_LIMIT;
+ * answers whether it was read to its end. The refusal goes out after this:
+ * a server that answers and closes while the client is still sending resets
+ * the connection, and the client loses the answer with it.
+ */
+export function drainRest(req: IncomingMessage): Promise<boolean> {
+  if (req.readableEnded) return Promise.resolve(true);
+  if (req.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let left = DRAIN_LIMIT.bytes;
+    const finish = (ended: boolean): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer): void => {
+      left -= chunk.length;
+      if (left < 0) finish(false);
+    };
+    const onEnd = (): void => finish(true);
+    const onError = (): void => finish(false);
+    const onClose = (): void => finish(req.readableEnded);
+    const timer = setTimeout(() => finish(false), DRAIN_LIMIT.ms);
+    timer.unref();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+    req.resume();
+  });
 }
 
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {

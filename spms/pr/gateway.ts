@@ -17,7 +17,7 @@ import { toPluginTree } from '../verifier/archive/plugin-tree.ts';
 import { readPluginArchive } from '../verifier/archive/read-archive.ts';
 import type { ArchiveLimits } from '../verifier/archive/limits.ts';
 import { ARCHIVE_HASH, type ArchiveStore } from './archive-store.ts';
-import { readBody, readFolderUpload, readJson } from './body.ts';
+import { drainRest, readBody, readFolderUpload, readJson } from './body.ts';
 import { bundleFor } from './bundle-service.ts';
 import { TOPIC_ALL, TOPIC_SEGMENT, topicForProperty, topicForVerifier, type Announcer } from './broker.ts';
 import type { ClientAuth } from './client-auth.ts';
@@ -205,10 +205,16 @@ export class Gateway {
       res.destroy();
       return;
     }
-    // A body not read to its end (too large, refused early) is not drained: the connection closes.
-    if (!req.readableEnded) res.setHeader('connection', 'close');
-    send(res, error.status, { error: { code: error.code, message: error.message } });
-    if (!req.readableEnded) res.on('finish', () => req.destroy());
+    const answer = (bodyRead: boolean): void => {
+      if (res.headersSent || res.destroyed) return;
+      // A body past the drain bound is not read further: the connection closes.
+      if (!bodyRead) res.setHeader('connection', 'close');
+      send(res, error.status, { error: { code: error.code, message: error.message } });
+      if (!bodyRead) res.on('finish', () => req.destroy());
+    };
+    // A body not read to its end (too large, refused early) is drained first, so the client can read the answer.
+    if (req.readableEnded) answer(true);
+    else void drainRest(req).then(answer);
   }
 
   private health(): unknown {

@@ -60,6 +60,31 @@ function call(method: string, path: string, as: Who | undefined, body?: Buffer |
   });
 }
 
+/**
+ * A POST whose body goes out in 1 MiB writes without a declared length
+ * (chunked). `busyMs`: after the first write the client is busy (its event
+ * loop blocked) for that long, as a loaded client is, so whatever the server
+ * does meanwhile reaches a socket nobody reads.
+ */
+function streamed(path: string, as: Who, body: Buffer, busyMs = 0): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${node.url}${path}`, { method: 'POST', ca: ca.rootPem, ...as }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, body: Buffer.concat(chunks), headers: res.headers }),
+      );
+    });
+    req.on('error', reject);
+    req.write(body.subarray(0, 1 << 20), () => {
+      const until = Date.now() + busyMs;
+      while (Date.now() < until);
+      for (let at = 1 << 20; at < body.length; at += 1 << 20) req.write(body.subarray(at, at + (1 << 20)));
+      req.end();
+    });
+  });
+}
+
 const postJson = (path: string, as: Who, value: unknown): Promise<Reply> => call('POST', path, as, JSON.stringify(value), { 'content-type': 'application/json' });
 const errorCode = (r: Reply): unknown => (r.json.error as { code?: string } | undefined)?.code;
 
@@ -321,6 +346,20 @@ describe('PR gateway: namespaces and submissions', () => {
       expect(typeof (r.json.error as { message?: unknown }).message).toBe('string');
     }
     expect(snapshot()).toEqual(before);
+    expect((await call('GET', '/healthz', undefined)).json.ok).toBe(true);
+  });
+
+  it('answers a refused large upload after reading it, so a client still sending gets the refusal, not a reset', async () => {
+    // Far over the 64 KiB limit, with and without a declared length, several times: closing on unread bytes would reset some of these.
+    const big = Buffer.alloc(24 * 1024 * 1024, 7);
+    for (let i = 0; i < 4; i++) {
+      const declared = await call('POST', '/v1/plugins', who.alice, big);
+      expect([declared.status, errorCode(declared)]).toEqual([413, 'too-large']);
+      const chunked = await streamed('/v1/plugins', who.alice, big);
+      expect([chunked.status, errorCode(chunked)]).toEqual([413, 'too-large']);
+      const busy = await streamed('/v1/plugins', who.alice, big, 300);
+      expect([busy.status, errorCode(busy)]).toEqual([413, 'too-large']);
+    }
     expect((await call('GET', '/healthz', undefined)).json.ok).toBe(true);
   });
 });
