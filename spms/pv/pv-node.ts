@@ -18,7 +18,7 @@ import { loadOrCreateStrKey, type StrKey } from './str-key.ts';
 import { TreeManager } from './tree-manager.ts';
 import { UserGateway } from './user-gateway.ts';
 import { Validation, type FailureReport } from './validation.ts';
-import { runInWorker } from './verifier-pool.ts';
+import { prepareWorkers, runInWorker } from './verifier-pool.ts';
 
 export interface PvNodeDeps {
   prLink: PrLink;
@@ -69,6 +69,8 @@ export class PvNode {
   }
 
   static async start(config: PvConfig, deps: PvNodeDeps): Promise<PvNode> {
+    // The worker bundle takes a second or more to build: not on the first plugin's time.
+    if (deps.runJob === undefined) prepareWorkers();
     const node = new PvNode(config, deps);
     await node.boot();
     return node;

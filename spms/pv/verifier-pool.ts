@@ -45,6 +45,11 @@ function workerScript(): Promise<string | undefined> {
   return bundled;
 }
 
+/** Builds the worker script now, so that the node's first job does not wait for it. */
+export function prepareWorkers(): void {
+  void workerScript();
+}
+
 export interface JobLimits {
   timeoutMs: number;
   memoryMb: number;
